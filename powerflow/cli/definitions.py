@@ -1,0 +1,7 @@
+"""Commands over definitions: check, list, schema."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,807 @@
+"""The definition language of an administrative power (行政权力) and its YAML loader.
+
+A definition carries everything the published flowchart (权力运行流程图) and the catalog entry
+(权力目录) must state: 行使权力的条件, 承办岗位, 运行程序及相关接口, 办理时限, 内部监督制约环节,
+相对人的权利 and 外部制约监督方式. It is frozen and rejects unknown keys.
+
+``load_definition(path)`` returns a :class:`LoadedDefinition` (the definition plus a map from
+field paths to YAML lines) or raises :class:`DefinitionError` whose findings name the file, the
+line and the field path, e.g. ``definitions/x.yaml:14: steps.review.limit.unit: …``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import types
+import typing
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from powerflow.errors import DefinitionError, did_you_mean
+from powerflow.findings import Finding, Severity
+from powerflow.guards import GUARDS
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+
+
+class TimeUnit(StrEnum):
+    """Unit of a time limit: 工作日, 自然日, 月, 小时."""
+
+    WORKDAY = "workday"
+    DAY = "day"
+    MONTH = "month"
+    HOUR = "hour"
+
+    @property
+    def label(self) -> str:
+        return {"workday": "个工作日", "day": "日", "month": "个月", "hour": "小时"}[self.value]
+
+
+KNOWN_CATEGORIES: tuple[str, ...] = (
+    "行政许可",
+    "行政处罚",
+    "行政强制",
+    "行政征收",
+    "行政给付",
+    "行政检查",
+    "行政确认",
+    "行政奖励",
+    "行政裁决",
+    "其他行政权力",
+)
+"""The categories of 权力清单 (F-01). Localities add variants, so others are accepted with a warning."""
+
+CATEGORY_CODES: dict[str, str] = {
+    "行政许可": "XK",
+    "行政处罚": "CF",
+    "行政强制": "QZ",
+    "行政征收": "ZS",
+    "行政给付": "JF",
+    "行政检查": "JC",
+    "行政确认": "QR",
+    "行政奖励": "JL",
+    "行政裁决": "CJ",
+    "其他行政权力": "QT",
+}
+"""Type codes used in the item code (GB/T 39554.1 style: subject code, type code, serial)."""
+
+
+class Initiation(StrEnum):
+    """How the power is set in motion: 依申请 or 依职权."""
+
+    ON_APPLICATION = "on_application"
+    EX_OFFICIO = "ex_officio"
+
+
+class Rank(StrEnum):
+    """Rank of a legal source (法律位阶); overrides of statutory defaults need a high enough rank."""
+
+    LAW = "法律"
+    ADMINISTRATIVE_REGULATION = "行政法规"
+    LOCAL_REGULATION = "地方性法规"
+    DEPARTMENT_RULE = "部门规章"
+    LOCAL_RULE = "地方政府规章"
+    NORMATIVE_DOCUMENT = "规范性文件"
+
+
+class StepKind(StrEnum):
+    """What a step does; the checks and the chart treat each kind its own way."""
+
+    INTAKE = "intake"  # 受理
+    FILING = "filing"  # 立案
+    REVIEW = "review"  # 审查
+    VERIFICATION = "verification"  # 核查 / 现场核查
+    INVESTIGATION = "investigation"  # 调查取证
+    NOTICE = "notice"  # 告知 (事先告知, 催告 …)
+    HEARING = "hearing"  # 听证
+    LEGAL_REVIEW = "legal_review"  # 法制审核
+    COLLECTIVE_DISCUSSION = "collective_discussion"  # 集体讨论
+    APPROVAL = "approval"  # 负责人审批
+    DECISION = "decision"  # 决定
+    DELIVERY = "delivery"  # 送达 / 发证
+    EXECUTION = "execution"  # 执行
+    SPECIAL = "special"  # 特别程序 (不计入办理时限)
+    ARCHIVE = "archive"  # 归档 / 办结
+    OTHER = "other"
+
+
+class RightKind(StrEnum):
+    """相对人的权利 that a step may give rise to."""
+
+    REASONS = "要求说明理由"
+    STATEMENT = "陈述"
+    DEFENCE = "申辩"
+    HEARING = "听证"
+    RECUSAL = "申请回避"
+    INSPECTION = "查阅"
+    RECONSIDERATION = "复议"
+    LITIGATION = "诉讼"
+    INFORMATION = "知情"
+    COMPENSATION = "国家赔偿"
+    DEFERRAL = "申请延期或分期缴纳"
+
+
+class CheckpointKind(StrEnum):
+    """内部监督制约环节 bound to a step."""
+
+    LEGAL_REVIEW = "法制审核"
+    COLLECTIVE_DISCUSSION = "集体讨论"
+    HEAD_APPROVAL = "负责人审批"
+    E_SUPERVISION = "电子监察"
+    DISCIPLINE = "纪检监察"
+    RECUSAL = "回避审查"
+    FILING = "备案"
+    CASE_REVIEW = "案卷评查"
+    OTHER = "其他"
+
+
+class ChannelKind(StrEnum):
+    """外部制约监督方式: how the counterparty voices a complaint or seeks a remedy."""
+
+    COMPLAINT = "投诉"
+    REPORT = "举报"
+    RECONSIDERATION = "复议"
+    LITIGATION = "诉讼"
+    SUPERVISION = "监督"
+    HOTLINE = "热线"
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks
+
+_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+_CODE_PATTERN = r"^\d{8}[A-Z]{2}-[A-Z]{2}-\d{4}(-\d{1,3})?$"
+
+
+def _text_from_number(value: Any) -> Any:
+    """Accept a YAML integer where text is meant (article 42 → "42")."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _version_text(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError(f"quote the version so it stays exact, e.g. version: '{value}'")
+    return _text_from_number(value)
+
+
+Text = Annotated[str, Field(min_length=1)]
+Identifier = Annotated[str, Field(pattern=_ID_PATTERN, description="ascii id: a-z, 0-9, _")]
+ArticleText = Annotated[str, BeforeValidator(_text_from_number), Field(min_length=1)]
+
+
+class DefinitionPart(BaseModel):
+    """Common configuration: frozen, unknown keys rejected, enum values kept as enums."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Citation(DefinitionPart):
+    """An article-level legal citation (设定依据/实施依据), e.g. 行政许可法 第四十二条."""
+
+    law: Text = Field(description="法律规范名称, e.g. 中华人民共和国行政许可法")
+    article: ArticleText = Field(description="条款, e.g. 42 or 第四十二条第一款")
+    rank: Rank | None = Field(default=None, description="位阶: 法律/行政法规/地方性法规/规章/规范性文件")
+    text: str | None = Field(default=None, description="条文摘录 (excerpt of the article)")
+
+    def label(self) -> str:
+        article = self.article
+        if article[0].isdigit():
+            article = f"第{article}条"
+        return f"《{self.law.removeprefix('中华人民共和国')}》{article}"
+
+
+class Duration(DefinitionPart):
+    """A time limit (时限): value, unit and the article that sets it."""
+
+    value: int = Field(gt=0, description="数值")
+    unit: TimeUnit = Field(description="单位: workday 工作日, day 自然日, month 月, hour 小时")
+    basis: Citation | None = Field(default=None, description="依据 (the article that sets this limit)")
+    roll_if_off: bool = Field(
+        default=False,
+        description="期间届满日为法定休假日的，以休假日后的第一日为届满日 (民事诉讼法 art. 85)",
+    )
+
+    def label(self) -> str:
+        return f"{self.value}{self.unit.label}"
+
+
+class Extension(DefinitionPart):
+    """延长: how far a limit may be extended, who approves and whether the party is told."""
+
+    max: Duration = Field(description="最长延长期限")
+    approver: Identifier = Field(description="批准延长的岗位 (post id), e.g. 机关负责人")
+    notify_party: bool = Field(description="是否将延长期限的理由告知相对人")
+    basis: Citation | None = Field(default=None, description="延长的依据")
+
+
+class CaseLimits(DefinitionPart):
+    """办理时限 of the whole case: 法定时限, 承诺时限 and extension."""
+
+    legal: Duration = Field(description="法定时限")
+    promised: Duration | None = Field(default=None, description="承诺时限")
+    extension: Extension | None = Field(default=None, description="延长 (e.g. 行政许可法 art. 42)")
+    starts_at: str | None = Field(
+        default=None, description="起算点, e.g. 自受理之日起 / 自立案之日起"
+    )
+
+
+class Fees(DefinitionPart):
+    """收费: whether a fee is charged, on what basis and at what standard."""
+
+    charged: bool = Field(description="是否收费")
+    basis: list[Citation] = Field(default_factory=list, description="收费依据")
+    standard: str | None = Field(default=None, description="收费标准")
+
+
+class Contact(DefinitionPart):
+    """办理地点、时间与咨询电话."""
+
+    phone: Text = Field(description="咨询电话")
+    address: str | None = Field(default=None, description="办理地点")
+    hours: str | None = Field(default=None, description="办理时间")
+    website: str | None = Field(default=None, description="网上办理地址")
+
+
+class Disclosure(DefinitionPart):
+    """公开: what is made public, to whom, how and when."""
+
+    content: Text = Field(description="公开内容")
+    scope: Text = Field(description="公开范围")
+    form: Text = Field(description="公开形式")
+    time_limit: Text = Field(description="公开时限")
+
+
+class Conditions(DefinitionPart):
+    """行使权力的条件: on application or ex officio, with its legal and factual basis."""
+
+    initiation: Initiation = Field(description="依申请 (on_application) 或依职权 (ex_officio)")
+    description: Text = Field(description="行使权力的条件 (legal and factual conditions)")
+    basis: list[Citation] = Field(min_length=1, description="条件的法律依据")
+    materials: list[str] = Field(default_factory=list, description="申请材料 (closed list)")
+
+
+class Post(DefinitionPart):
+    """承办岗位: the post (and its 内设机构) that handles steps."""
+
+    id: Identifier
+    name: Text = Field(description="岗位名称, e.g. 受理岗")
+    unit: Text = Field(description="所在内设机构或单位, e.g. 行政审批科")
+    qualifications: list[str] = Field(
+        default_factory=list, description="任职资格, e.g. 执法证, 法律职业资格"
+    )
+    head: bool = Field(default=False, description="是否为机关负责人岗位")
+
+
+class Right(DefinitionPart):
+    """相对人的权利 arising at a step, with the window in which it can be exercised."""
+
+    right: RightKind = Field(description="权利: 要求说明理由, 陈述, 申辩, 听证 …")
+    window: Duration | None = Field(default=None, description="行使期限, e.g. 5 workday")
+    description: str | None = Field(default=None, description="说明")
+    basis: Citation | None = Field(default=None, description="依据")
+
+
+class Checkpoint(DefinitionPart):
+    """内部监督制约环节 bound to a step: who supervises and how."""
+
+    kind: CheckpointKind = Field(description="法制审核, 集体讨论, 负责人审批, 电子监察 …")
+    post: Identifier | None = Field(default=None, description="监督岗位 (post id)")
+    supervisor: str | None = Field(default=None, description="监督机构 (when not a post)")
+    how: Text = Field(description="监督方式")
+    contact: str | None = Field(default=None, description="联系方式")
+
+    @model_validator(mode="after")
+    def _someone_supervises(self) -> Checkpoint:
+        if self.post is None and self.supervisor is None:
+            raise ValueError("a checkpoint needs a post (post id) or a supervisor (body name)")
+        return self
+
+
+class Pause(DefinitionPart):
+    """特别程序: the step's time is not counted in the case limit (不计入办理时限)."""
+
+    reason: Text = Field(description="听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审、补正 …")
+    written_notice: bool = Field(description="是否书面告知相对人所需时间")
+    basis: Citation | None = Field(default=None, description="依据, e.g. 行政许可法 第四十五条")
+
+
+class Action(DefinitionPart):
+    """A transition: the action an officer performs to move the case to another step."""
+
+    action: Identifier = Field(description="动作 id, e.g. accept")
+    name: Text = Field(description="动作名称, e.g. 受理")
+    to: Identifier = Field(description="目标环节 (step id)")
+    condition: str | None = Field(default=None, description="流程图上的条件说明")
+    post: Identifier | None = Field(default=None, description="可执行的岗位; 默认为本环节岗位")
+    guard: str | None = Field(default=None, description="条件名 (from the guard registry)")
+    outcome: str | None = Field(default=None, description="办理结果, e.g. 准予许可, 不予许可")
+
+
+class Step(DefinitionPart):
+    """一个环节: who handles it, in what time, with which rights and checkpoints."""
+
+    id: Identifier
+    name: Text = Field(description="环节名称")
+    post: Identifier = Field(description="承办岗位 (post id)")
+    kind: StepKind = Field(description="环节类型")
+    limit: Duration = Field(description="本环节办理时限")
+    start: bool = Field(default=False, description="是否为起始环节")
+    final: bool = Field(default=False, description="是否为终结环节 (办结)")
+    min_officers: int = Field(default=1, ge=1, description="最少执法人员数, e.g. 2 for 调查取证")
+    qualifications: list[str] = Field(
+        default_factory=list, description="本环节要求的资格, e.g. 执法证"
+    )
+    documents: list[str] = Field(default_factory=list, description="形成的文书")
+    description: str | None = Field(default=None, description="办理标准与要求")
+    pause: Pause | None = Field(default=None, description="特别程序 (clock paused)")
+    rights: list[Right] = Field(default_factory=list, description="相对人的权利")
+    checkpoints: list[Checkpoint] = Field(default_factory=list, description="内部监督制约环节")
+    actions: list[Action] = Field(default_factory=list, description="出口 (transitions)")
+
+    @property
+    def pauses_clock(self) -> bool:
+        return self.pause is not None
+
+    @model_validator(mode="after")
+    def _special_steps_pause(self) -> Step:
+        if self.kind is StepKind.SPECIAL and self.pause is None:
+            raise ValueError("a special procedure (kind: special) must declare its pause")
+        return self
+
+
+class SupervisingBody(DefinitionPart):
+    """内部监督机构 and how to reach it."""
+
+    name: Text
+    contact: Text
+    duties: str | None = None
+
+
+class Channel(DefinitionPart):
+    """外部制约监督方式: a complaint channel or a remedy route with its period."""
+
+    kind: ChannelKind = Field(description="投诉, 举报, 复议, 诉讼, 监督, 热线")
+    name: Text = Field(description="机关或渠道名称")
+    phone: str | None = None
+    address: str | None = None
+    website: str | None = None
+    period: Duration | None = Field(default=None, description="申请期限, e.g. 60 day for 复议")
+    basis: Citation | None = None
+
+
+class Supervision(DefinitionPart):
+    """内部监督机构 and 外部制约监督方式 of the power."""
+
+    internal: list[SupervisingBody] = Field(default_factory=list, description="内部监督机构")
+    external: list[Channel] = Field(description="外部制约监督方式 (投诉举报、复议、诉讼)")
+
+
+class Definition(DefinitionPart):
+    """One administrative power: catalog entry plus runnable procedure (权力运行流程)."""
+
+    code: Annotated[str, Field(pattern=_CODE_PATTERN)] = Field(
+        description="事项编码 (GB/T 39554.1 style), e.g. 33112300SJ-XK-0001"
+    )
+    name: Text = Field(description="权力名称")
+    category: Text = Field(description="权力类别: 行政许可, 行政处罚, 行政强制 …")
+    procedure: str | None = Field(default=None, description="程序类型, e.g. 普通程序, 简易程序")
+    version: Annotated[str, BeforeValidator(_version_text), Field(pattern=r"^\d+(\.\d+)*$")] = (
+        Field(description="版本号 (quoted), e.g. '1.0'")
+    )
+    effective: dt.date = Field(description="生效日期")
+    subject: Text = Field(description="实施主体")
+    handling_unit: Text = Field(description="承办机构 (内设科室)")
+    level: str | None = Field(default=None, description="行使层级, e.g. 县级")
+    basis: list[Citation] = Field(min_length=1, description="设定依据与实施依据 (article-level)")
+    fees: Fees = Field(description="收费")
+    contact: Contact = Field(description="办理地点、时间与咨询电话")
+    disclosure: Disclosure = Field(description="公开内容、范围、形式、时限")
+    conditions: Conditions = Field(description="行使权力的条件")
+    posts: list[Post] = Field(description="承办岗位")
+    steps: list[Step] = Field(description="运行程序 (环节)")
+    limits: CaseLimits = Field(description="办理时限 (法定时限, 承诺时限)")
+    supervision: Supervision = Field(description="监督制约")
+
+    @field_validator("category")
+    @classmethod
+    def _category_is_a_name(cls, value: str) -> str:
+        if len(value) > 20:
+            raise ValueError("a category is a short name such as 行政许可")
+        return value
+
+    def post(self, post_id: str) -> Post:
+        return next(post for post in self.posts if post.id == post_id)
+
+    def step(self, step_id: str) -> Step:
+        return next(step for step in self.steps if step.id == step_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Source locations
+
+
+def _item_key(item: Any) -> str | None:
+    """The name a list item goes by in field paths (its id, action or right), if it has one."""
+    if isinstance(item, dict):
+        for key in ("id", "action", "right"):
+            value = item.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                return str(value)
+    return None
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Where each field path of a definition stands in its YAML file."""
+
+    file: str
+    lines: dict[str, int]
+
+    def line_of(self, field: str) -> int:
+        """The line of the field, or of its nearest ancestor that the file spells out."""
+        path = field
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path.rpartition(".")[0]
+        return 1
+
+
+@dataclass(frozen=True)
+class LoadedDefinition:
+    """A definition together with the file it came from and the lines of its fields."""
+
+    definition: Definition
+    source: SourceMap
+
+    @property
+    def file(self) -> str:
+        return self.source.file
+
+
+class _YamlProblem(Exception):
+    def __init__(self, line: int, field: str, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.line, self.field, self.rule, self.message = line, field, rule, message
+
+
+class _Reader:
+    """Builds plain Python data from a composed YAML tree, recording the line of every path."""
+
+    def __init__(self) -> None:
+        self.lines: dict[str, int] = {}
+        self._scalars = yaml.SafeLoader("")
+
+    def read(self, node: yaml.Node, path: str) -> Any:
+        if path:
+            self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            raw = [self._peek_key(child) for child in node.value]
+            items = []
+            for index, child in enumerate(node.value):
+                name = raw[index] if raw[index] is not None and raw.count(raw[index]) == 1 else None
+                items.append(self.read(child, _join(path, name if name else str(index))))
+            return items
+        return self._scalars.construct_object(node, deep=True)
+
+    def _peek_key(self, node: yaml.Node) -> str | None:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value in ("id", "action", "right"):
+                if isinstance(value_node, yaml.ScalarNode):
+                    return str(value_node.value)
+        return None
+
+    def _mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._scalars.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = str(key)
+            field = _join(path, key)
+            if key in result:
+                first = self.lines.get(field, node.start_mark.line + 1)
+                raise _YamlProblem(
+                    key_node.start_mark.line + 1,
+                    field,
+                    "load.duplicate-key",
+                    f"the key {key} appears twice in one mapping (first on line {first})",
+                )
+            self.lines[field] = key_node.start_mark.line + 1
+            result[key] = self.read(value_node, field)
+        return result
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_definition(path: Path | str) -> LoadedDefinition:
+    """Load and validate one YAML definition file; raise DefinitionError naming file, line, field."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DefinitionError([_finding(file, 1, "", "load.file", "no such file")]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError([_finding(file, 1, "", "load.file", f"cannot read: {exc}")]) from exc
+    return parse_definition(text, file)
+
+
+def parse_definition(text: str, file: str = "<string>") -> LoadedDefinition:
+    """Parse and validate definition YAML text; ``file`` names it in findings."""
+    reader = _Reader()
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is None:
+            raise _YamlProblem(1, "", "load.empty", "the file is empty; a definition is a mapping")
+        data = reader.read(node, "")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise DefinitionError(
+            [_finding(file, line, "", "load.yaml-syntax", f"YAML syntax error: {problem}")]
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise DefinitionError([_finding(file, 1, "", "load.yaml-syntax", str(exc))]) from exc
+    except _YamlProblem as problem:
+        raise DefinitionError(
+            [_finding(file, problem.line, problem.field, problem.rule, problem.message)]
+        ) from problem
+    if not isinstance(data, dict):
+        raise DefinitionError(
+            [_finding(file, 1, "", "load.not-a-mapping", "a definition is a YAML mapping of fields")]
+        )
+    source = SourceMap(file=file, lines=reader.lines)
+    try:
+        definition = Definition.model_validate(data)
+    except ValidationError as exc:
+        raise DefinitionError(list(_schema_findings(exc, data, source))) from exc
+    problems = list(_reference_findings(definition, source))
+    if problems:
+        raise DefinitionError(problems)
+    return LoadedDefinition(definition=definition, source=source)
+
+
+def definition_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into their *.yaml / *.yml files (sorted); files are kept as given."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        else:
+            files.append(path)
+    return files
+
+
+def load_definitions(paths: Iterable[Path]) -> tuple[list[LoadedDefinition], list[Finding]]:
+    """Load every definition under the given files or folders; collect findings, never stop early.
+
+    Codes must be unique across the set (a duplicate is a finding on the later file).
+    """
+    loaded: list[LoadedDefinition] = []
+    findings: list[Finding] = []
+    seen: dict[str, LoadedDefinition] = {}
+    for file in definition_files(paths):
+        try:
+            item = load_definition(file)
+        except DefinitionError as exc:
+            findings.extend(exc.findings)
+            continue
+        code = item.definition.code
+        if code in seen:
+            findings.append(
+                _finding(
+                    item.file,
+                    item.source.line_of("code"),
+                    "code",
+                    "load.duplicate-code",
+                    f"the code {code} is already used by {seen[code].file}",
+                )
+            )
+            continue
+        seen[code] = item
+        loaded.append(item)
+    return loaded, findings
+
+
+def _finding(file: str, line: int, field: str, rule: str, message: str) -> Finding:
+    return Finding(file, line, field, rule, Severity.ERROR, message)
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema errors → findings
+
+
+def _display_path(loc: Sequence[int | str], data: Any) -> str:
+    """Turn a pydantic location into a field path that names list items by id."""
+    parts: list[str] = []
+    current = data
+    for element in loc:
+        if isinstance(element, int) and isinstance(current, list):
+            item = current[element] if element < len(current) else None
+            key = _item_key(item)
+            siblings = [_item_key(other) for other in current]
+            parts.append(key if key is not None and siblings.count(key) == 1 else str(element))
+            current = item
+        else:
+            parts.append(str(element))
+            current = current.get(element) if isinstance(current, dict) else None
+    return ".".join(parts)
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types inside Optional[...], list[...] and Annotated[...]."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (list, tuple, typing.Union, types.UnionType):
+        found: list[Any] = []
+        for arg in typing.get_args(annotation):
+            if arg is not type(None) and arg is not Ellipsis:
+                found.extend(_unwrap(arg))
+        return found
+    return [annotation]
+
+
+def _type_at(loc: Sequence[int | str]) -> list[Any]:
+    """The types a location may hold, walking the definition schema."""
+    candidates: list[Any] = [Definition]
+    for element in loc:
+        if isinstance(element, int):
+            continue
+        following: list[Any] = []
+        for candidate in candidates:
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                field = candidate.model_fields.get(element)
+                if field is not None:
+                    following.extend(_unwrap(field.annotation))
+        candidates = following
+    return candidates
+
+
+def _allowed_values(loc: Sequence[int | str]) -> list[str]:
+    values: list[str] = []
+    for candidate in _type_at(loc):
+        if isinstance(candidate, type) and issubclass(candidate, StrEnum):
+            values.extend(member.value for member in candidate)
+        elif typing.get_origin(candidate) is Literal:
+            values.extend(str(arg) for arg in typing.get_args(candidate))
+    return values
+
+
+def _allowed_keys(loc: Sequence[int | str]) -> list[str]:
+    keys: list[str] = []
+    for candidate in _type_at(loc):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            keys.extend(candidate.model_fields)
+    return keys
+
+
+def _schema_findings(exc: ValidationError, data: Any, source: SourceMap) -> Iterator[Finding]:
+    for error in exc.errors():
+        loc = error["loc"]
+        kind = error["type"]
+        # Errors inside a union report the union branch name in loc; drop those.
+        loc = tuple(part for part in loc if not (isinstance(part, str) and "[" in part))
+        field = _display_path(loc, data)
+        line = source.line_of(field)
+        value = error.get("input")
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            allowed = _allowed_keys(loc[:-1])
+            hint = did_you_mean(name, allowed)
+            expected = ", ".join(allowed)
+            message = f"unknown key {name}{hint}; allowed here: {expected}"
+            rule = "load.unknown-key"
+        elif kind == "missing":
+            message = f"the field {loc[-1]} is required here"
+            rule = "load.missing-field"
+        elif kind in ("enum", "literal_error"):
+            allowed_values = _allowed_values(loc)
+            hint = did_you_mean(str(value), allowed_values)
+            message = f"{value} is not allowed{hint}; expected one of: {', '.join(allowed_values)}"
+            rule = "load.invalid-value"
+        elif kind == "string_pattern_mismatch":
+            message = f"{value} does not have the expected form ({error['ctx']['pattern']})"
+            rule = "load.invalid-value"
+        else:
+            message = _plain_message(error["msg"], value)
+            rule = "load.wrong-type" if kind.endswith("_type") or "parsing" in kind else "load.invalid-value"
+        yield _finding(source.file, line, field, rule, message)
+
+
+def _plain_message(message: str, value: Any) -> str:
+    message = message.removeprefix("Value error, ")
+    if isinstance(value, dict | list) or value is None:
+        return message
+    return f"{message} (got {value})"
+
+
+# ---------------------------------------------------------------------------------------------
+# References between parts of one definition
+
+
+def _reference_findings(definition: Definition, source: SourceMap) -> Iterator[Finding]:
+    """Duplicate ids and references to unknown posts, steps or guards."""
+
+    def finding(field: str, rule: str, message: str) -> Finding:
+        return _finding(source.file, source.line_of(field), field, rule, message)
+
+    post_ids = [post.id for post in definition.posts]
+    step_ids = [step.id for step in definition.steps]
+    for kind, ids, prefix in (("post", post_ids, "posts"), ("step", step_ids, "steps")):
+        for index, name in enumerate(ids):
+            if name in ids[:index]:
+                yield finding(
+                    f"{prefix}.{index}.id", "load.duplicate-id", f"the {kind} id {name} is used twice"
+                )
+
+    def unknown(field: str, kind: str, name: str, known: list[str]) -> Finding:
+        rule = f"load.unknown-{kind}"
+        return finding(field, rule, f"unknown {kind} {name}{did_you_mean(name, known)}")
+
+    for step in definition.steps:
+        where = f"steps.{step.id}" if step_ids.count(step.id) == 1 else "steps"
+        if step.post not in post_ids:
+            yield unknown(f"{where}.post", "post", step.post, post_ids)
+        for index, checkpoint in enumerate(step.checkpoints):
+            if checkpoint.post is not None and checkpoint.post not in post_ids:
+                field = f"{where}.checkpoints.{index}.post"
+                yield unknown(field, "post", checkpoint.post, post_ids)
+        action_names = [action.action for action in step.actions]
+        for index, action in enumerate(step.actions):
+            unique = action_names.count(action.action) == 1
+            at = f"{where}.actions.{action.action if unique else index}"
+            if not unique and action.action in action_names[:index]:
+                yield finding(
+                    f"{at}.action",
+                    "load.duplicate-action",
+                    f"the action {action.action} is declared twice on step {step.id}; "
+                    "an action must lead to one step",
+                )
+            if action.to not in step_ids:
+                yield unknown(f"{at}.to", "step", action.to, step_ids)
+            if action.post is not None and action.post not in post_ids:
+                yield unknown(f"{at}.post", "post", action.post, post_ids)
+            if action.guard is not None and action.guard not in GUARDS:
+                yield unknown(f"{at}.guard", "guard", action.guard, list(GUARDS))
+    extension = definition.limits.extension
+    if extension is not None and extension.approver not in post_ids:
+        yield unknown("limits.extension.approver", "post", extension.approver, post_ids)
+
+
+def definition_schema() -> dict[str, Any]:
+    """The JSON Schema of the definition language, for editors that validate YAML as it is typed."""
+    schema = Definition.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "powerflow definition (行政权力运行流程定义)"
+    return schema
+
+
+def _strip(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
