@@ -12,7 +12,6 @@ line and the field path, e.g. ``definitions/x.yaml:14: steps.review.limit.unit: 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import types
 import typing
 from collections.abc import Iterable, Iterator, Sequence
@@ -237,7 +236,11 @@ class CaseLimits(DefinitionPart):
     promised: Duration | None = Field(default=None, description="承诺时限")
     extension: Extension | None = Field(default=None, description="延长 (e.g. 行政许可法 art. 42)")
     starts_at: str | None = Field(
-        default=None, description="起算点, e.g. 自受理之日起 / 自立案之日起"
+        default=None, description="起算点 as published, e.g. 自受理之日起 / 自立案之日起"
+    )
+    clock_starts: Identifier | None = Field(
+        default=None,
+        description="the step at whose entry the case clock starts (default: the start step)",
     )
 
 
@@ -271,8 +274,8 @@ class Conditions(DefinitionPart):
     """行使权力的条件: on application or ex officio, with its legal and factual basis."""
 
     initiation: Initiation = Field(description="依申请 (on_application) 或依职权 (ex_officio)")
-    description: Text = Field(description="行使权力的条件 (legal and factual conditions)")
-    basis: list[Citation] = Field(min_length=1, description="条件的法律依据")
+    description: str = Field(description="行使权力的条件 (legal and factual conditions)")
+    basis: list[Citation] = Field(default_factory=list, description="条件的法律依据")
     materials: list[str] = Field(default_factory=list, description="申请材料 (closed list)")
 
 
@@ -790,6 +793,9 @@ def _reference_findings(definition: Definition, source: SourceMap) -> Iterator[F
                 yield unknown(f"{at}.post", "post", action.post, post_ids)
             if action.guard is not None and action.guard not in GUARDS:
                 yield unknown(f"{at}.guard", "guard", action.guard, list(GUARDS))
+    clock_starts = definition.limits.clock_starts
+    if clock_starts is not None and clock_starts not in step_ids:
+        yield unknown("limits.clock_starts", "step", clock_starts, step_ids)
     extension = definition.limits.extension
     if extension is not None and extension.approver not in post_ids:
         yield unknown("limits.extension.approver", "post", extension.approver, post_ids)
@@ -801,7 +807,3 @@ def definition_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "powerflow definition (行政权力运行流程定义)"
     return schema
-
-
-def _strip(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
