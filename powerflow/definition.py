@@ -451,10 +451,11 @@ def _item_key(item: Any) -> str | None:
 
 @dataclass(frozen=True)
 class SourceMap:
-    """Where each field path of a definition stands in its YAML file."""
+    """Where each field path of a definition stands in its YAML file, and the text it was read from."""
 
     file: str
     lines: dict[str, int]
+    text: str = ""
 
     def line_of(self, field: str) -> int:
         """The line of the field, or of its nearest ancestor that the file spells out."""
@@ -579,7 +580,7 @@ def parse_definition(text: str, file: str = "<string>") -> LoadedDefinition:
         raise DefinitionError(
             [_finding(file, 1, "", "load.not-a-mapping", "a definition is a YAML mapping of fields")]
         )
-    source = SourceMap(file=file, lines=reader.lines)
+    source = SourceMap(file=file, lines=reader.lines, text=text)
     try:
         definition = Definition.model_validate(data)
     except ValidationError as exc:
