@@ -66,10 +66,11 @@ def main(ctx: click.Context, db_url: str, definitions_dir: Path) -> None:
 
 def _register_commands() -> None:
     # Imported here so each command family lives in its own module and registers itself once.
-    from powerflow.cli import definitions
+    from powerflow.cli import cases, definitions, workdays
 
-    for command in definitions.COMMANDS:
-        main.add_command(command)
+    for module in (definitions, workdays, cases):
+        for command in module.COMMANDS:
+            main.add_command(command)
 
 
 _register_commands()

@@ -1,0 +1,1287 @@
+"""The case runtime: open a case, act, suspend and resume the clock, extend, waive, close.
+
+Each case runs by the definition version it was opened on (pinned by digest). The case's state
+lives in its row; the one transitions machine of the compiled definition says which actions
+exist. Every operation is one database transaction: fully recorded or not at all. A write checks
+the case's lock version (optimistic locking), so of two officers acting on the same case at once
+exactly one wins and the other gets StaleCase.
+
+Deadlines are computed with the working-day calendar when a step is entered and stored: the
+step's own limit, and the case's 法定时限 and 承诺时限 from the step where the clock starts.
+Paused time (特别程序 steps and suspensions) is excluded. Dates are Asia/Shanghai dates; a limit
+is overdue from the start of the day after its last day.
+
+Every event carries the hash of the previous event of its case (``verify_chain``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from powerflow import store
+from powerflow.compiler import CompiledPower, Exit, compile_definition
+from powerflow.definition import Duration, Step, TimeUnit, parse_definition
+from powerflow.errors import (
+    CaseError,
+    IllegalTransition,
+    NotAuthorized,
+    StaleCase,
+    StoreError,
+    UnknownCase,
+    UnknownDefinition,
+    did_you_mean,
+)
+from powerflow.guards import GUARDS
+from powerflow.workdays import Deadline, Pause, WorkCalendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+UTC = dt.timezone.utc
+GENESIS = "0" * 64
+
+
+def utc_now() -> dt.datetime:
+    """The current time in UTC (the CLI's clock)."""
+    return dt.datetime.now(UTC)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The Asia/Shanghai date of a moment: the date that carries legal meaning."""
+    return moment.astimezone(SHANGHAI).date()
+
+
+def overdue_from(due: dt.date) -> dt.datetime:
+    """The moment a limit whose last day is ``due`` is exceeded: the next day's 00:00 in Shanghai."""
+    return dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), SHANGHAI).astimezone(UTC)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain runtime values
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case as the engine hands it out: plain values, no database row."""
+
+    id: int
+    code: str
+    version: str
+    digest: str
+    party: str | None
+    state: str
+    status: str
+    outcome: str | None
+    facts: dict[str, Any]
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    clock_started_on: dt.date | None
+    legal_due: dt.date | None
+    legal_provisional: bool
+    promised_due: dt.date | None
+    promised_provisional: bool
+    extended_by: int
+    paused_since: dt.date | None
+    lock_version: int
+
+
+@dataclass(frozen=True)
+class StepEntry:
+    """One stay of a case in a step, with the step's stored deadline."""
+
+    step: str
+    entered_at: dt.datetime
+    left_at: dt.datetime | None
+    action: str | None
+    officers: list[str]
+    due: dt.date | None
+    overdue_at: dt.datetime | None
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the case record."""
+
+    seq: int
+    kind: str
+    actor: str | None
+    payload: dict[str, Any]
+    effective_at: dt.datetime
+    recorded_at: dt.datetime
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case with its step history and its full record."""
+
+    case: Case
+    entries: list[StepEntry]
+    events: list[Event]
+
+    @property
+    def current_entry(self) -> StepEntry | None:
+        return next((e for e in reversed(self.entries) if e.left_at is None), None)
+
+
+@dataclass(frozen=True)
+class AvailableAction:
+    """An action the definition offers from the current step, and whether its guard holds now."""
+
+    action: str
+    name: str
+    to: str
+    post: str
+    condition: str | None
+    guard: str | None
+    guard_holds: bool
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """Where a case's hash chain is broken."""
+
+    case_id: int
+    seq: int | None
+    message: str
+
+
+@dataclass
+class _Write:
+    """What one operation writes, gathered before the one transaction that writes it."""
+
+    case_values: dict[str, Any] = field(default_factory=dict)
+    events: list[tuple[str, str | None, dict[str, Any]]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hashing
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot record a {type(value).__name__} in a case event")
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-native copy (dates become ISO text) so what is hashed is what is stored."""
+    return json.loads(_canonical(value))
+
+
+def event_hash(
+    case_id: int,
+    seq: int,
+    kind: str,
+    actor: str | None,
+    payload: Mapping[str, Any],
+    effective_at: dt.datetime,
+    recorded_at: dt.datetime,
+    prev_hash: str,
+) -> str:
+    """The hash of one event, chained to the previous event's hash."""
+    body = {
+        "case": case_id,
+        "seq": seq,
+        "kind": kind,
+        "actor": actor,
+        "payload": payload,
+        "effective_at": effective_at.astimezone(UTC).isoformat(),
+        "recorded_at": recorded_at.astimezone(UTC).isoformat(),
+        "prev": prev_hash,
+    }
+    return hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine
+
+
+class CaseEngine:
+    """Runs cases of registered definitions against one database and one working-day calendar."""
+
+    def __init__(
+        self,
+        db: Engine,
+        calendar: WorkCalendar,
+        *,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self.db = db
+        self.calendar = calendar
+        self.clock = clock
+        self._powers: dict[str, CompiledPower] = {}
+
+    # -- definitions ---------------------------------------------------------------------
+
+    def register(self, powers: Iterable[CompiledPower]) -> list[CompiledPower]:
+        """Record definition versions the store has not seen; return the newly registered ones.
+
+        A code and version already registered with other content is refused: a changed
+        definition needs a new version number, or running cases would lose their chart.
+        """
+        added: list[CompiledPower] = []
+        with store.transaction(self.db) as db:
+            for power in powers:
+                definition = power.definition
+                row = db.execute(
+                    sa.select(store.definition_versions.c.digest).where(
+                        store.definition_versions.c.code == definition.code,
+                        store.definition_versions.c.version == definition.version,
+                    )
+                ).first()
+                if row is not None:
+                    if row.digest != power.digest:
+                        raise CaseError(
+                            f"{power.file}: {definition.code} version {definition.version} is "
+                            "already registered with different content; give the changed "
+                            "definition a new version number"
+                        )
+                    continue
+                if not power.source.text:
+                    raise CaseError(f"{power.file}: the definition text is not available")
+                db.execute(
+                    store.definition_versions.insert().values(
+                        digest=power.digest,
+                        code=definition.code,
+                        version=definition.version,
+                        effective=definition.effective,
+                        name=definition.name,
+                        category=definition.category,
+                        file=power.file,
+                        source=power.source.text,
+                        registered_at=self.clock(),
+                    )
+                )
+                self._powers[power.digest] = power
+                added.append(power)
+        return added
+
+    def power(self, digest: str) -> CompiledPower:
+        """The compiled definition version a case is pinned to (loaded from the store once)."""
+        power = self._powers.get(digest)
+        if power is not None:
+            return power
+        with self.db.connect() as db:
+            row = db.execute(
+                sa.select(store.definition_versions).where(
+                    store.definition_versions.c.digest == digest
+                )
+            ).first()
+        if row is None:
+            raise StoreError(f"definition version {digest} is not in the store")
+        loaded = parse_definition(row.source, f"{row.file}@{row.version}")
+        power = compile_definition(loaded)
+        self._powers[digest] = power
+        return power
+
+    def newest(self, code: str) -> CompiledPower:
+        """The newest registered version of a code: what new cases open on."""
+        with self.db.connect() as db:
+            rows = db.execute(
+                sa.select(
+                    store.definition_versions.c.digest, store.definition_versions.c.version
+                ).where(store.definition_versions.c.code == code)
+            ).all()
+            if not rows:
+                known = [r.code for r in db.execute(sa.select(store.definition_versions.c.code))]
+                raise UnknownDefinition(
+                    f"no definition with code {code} is registered{did_you_mean(code, known)}"
+                )
+        newest = max(rows, key=lambda row: _version_key(row.version))
+        return self.power(newest.digest)
+
+    # -- staff ---------------------------------------------------------------------------
+
+    def add_officer(
+        self, officer: str, posts: Sequence[str], qualifications: Sequence[str] = ()
+    ) -> None:
+        """Add an officer to the roster, or replace their posts and qualifications."""
+        if not officer.strip():
+            raise CaseError("an officer needs a name or id")
+        values = {
+            "posts": sorted(set(posts)),
+            "qualifications": sorted(set(qualifications)),
+            "updated_at": self.clock(),
+        }
+        with store.transaction(self.db) as db:
+            updated = db.execute(
+                store.officers.update().where(store.officers.c.officer == officer).values(**values)
+            )
+            if updated.rowcount == 0:
+                db.execute(store.officers.insert().values(officer=officer, **values))
+
+    def officers(self) -> list[tuple[str, list[str], list[str]]]:
+        """The roster: (officer, posts, qualifications), sorted by officer."""
+        with self.db.connect() as db:
+            rows = db.execute(sa.select(store.officers).order_by(store.officers.c.officer)).all()
+        return [(row.officer, list(row.posts), list(row.qualifications)) for row in rows]
+
+    def _roster(self, db: Connection, names: Sequence[str]) -> dict[str, tuple[set[str], set[str]]]:
+        rows = db.execute(sa.select(store.officers).where(store.officers.c.officer.in_(names)))
+        return {row.officer: (set(row.posts), set(row.qualifications)) for row in rows}
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _case_row(self, db: Connection, case_id: int) -> Any:
+        row = db.execute(sa.select(store.cases).where(store.cases.c.id == case_id)).first()
+        if row is None:
+            raise UnknownCase(f"no case {case_id}")
+        return row
+
+    def _open_entry(self, db: Connection, case_id: int) -> Any:
+        return db.execute(
+            sa.select(store.step_entries).where(
+                store.step_entries.c.case_id == case_id, store.step_entries.c.left_at.is_(None)
+            )
+        ).first()
+
+    def _pauses(self, db: Connection, case_id: int) -> list[Any]:
+        return list(
+            db.execute(
+                sa.select(store.pauses)
+                .where(store.pauses.c.case_id == case_id)
+                .order_by(store.pauses.c.id)
+            )
+        )
+
+    def get(self, case_id: int) -> Case:
+        """The case as it stands."""
+        with self.db.connect() as db:
+            return _case(self._case_row(db, case_id))
+
+    def show(self, case_id: int) -> CaseView:
+        """The case with its step history and its record."""
+        with self.db.connect() as db:
+            case = _case(self._case_row(db, case_id))
+            entries = [
+                _entry(row)
+                for row in db.execute(
+                    sa.select(store.step_entries)
+                    .where(store.step_entries.c.case_id == case_id)
+                    .order_by(store.step_entries.c.id)
+                )
+            ]
+            events = [_event(row) for row in self._event_rows(db, case_id)]
+        return CaseView(case, entries, events)
+
+    def _event_rows(self, db: Connection, case_id: int) -> list[Any]:
+        return list(
+            db.execute(
+                sa.select(store.events)
+                .where(store.events.c.case_id == case_id)
+                .order_by(store.events.c.seq, store.events.c.id)
+            )
+        )
+
+    def list_cases(
+        self,
+        *,
+        code: str | None = None,
+        state: str | None = None,
+        overdue_on: dt.date | None = None,
+        limit: int | None = None,
+    ) -> list[Case]:
+        """Cases filtered by power, current step, or being past a legal or step deadline on a date."""
+        query = sa.select(store.cases).order_by(store.cases.c.id)
+        if code is not None:
+            query = query.where(store.cases.c.code == code)
+        if state is not None:
+            query = query.where(store.cases.c.state == state)
+        if overdue_on is not None:
+            late_step = (
+                sa.select(store.step_entries.c.case_id)
+                .where(
+                    store.step_entries.c.left_at.is_(None),
+                    store.step_entries.c.overdue_at <= overdue_from(overdue_on - dt.timedelta(days=1)),
+                )
+                .scalar_subquery()
+            )
+            query = query.where(
+                store.cases.c.status == "open",
+                store.cases.c.paused_since.is_(None),
+                sa.or_(store.cases.c.legal_due < overdue_on, store.cases.c.id.in_(late_step)),
+            )
+        if limit is not None:
+            query = query.limit(limit)
+        with self.db.connect() as db:
+            return [_case(row) for row in db.execute(query)]
+
+    def actions(self, case_id: int) -> list[AvailableAction]:
+        """The actions the definition offers from the case's current step."""
+        case = self.get(case_id)
+        if case.status == "closed":
+            return []
+        power = self.power(case.digest)
+        return [
+            AvailableAction(
+                action=exit_.action.action,
+                name=exit_.action.name,
+                to=exit_.target,
+                post=power.acting_post(exit_),
+                condition=exit_.action.condition,
+                guard=exit_.action.guard,
+                guard_holds=exit_.action.guard is None
+                or GUARDS[exit_.action.guard].test(case.facts),
+            )
+            for exit_ in power.exits(case.state)
+        ]
+
+    # -- deadlines -----------------------------------------------------------------------
+
+    def _add(self, start: dt.date | dt.datetime, limit: Duration, value: int, pauses: Sequence[Pause]) -> Deadline:
+        return self.calendar.add(
+            start,
+            value,
+            limit.unit,
+            roll_if_off=limit.roll_if_off,
+            pauses=pauses,
+            provisional=True,
+        )
+
+    def _case_deadlines(
+        self,
+        power: CompiledPower,
+        clock_started_on: dt.date | None,
+        extended_by: int,
+        pauses: Sequence[Pause],
+    ) -> dict[str, Any]:
+        if clock_started_on is None:
+            return {}
+        limits = power.definition.limits
+        legal = self._add(clock_started_on, limits.legal, limits.legal.value, pauses)
+        if extended_by and limits.extension is not None:
+            legal = self._extend(legal, limits.extension.max, extended_by, pauses)
+        values: dict[str, Any] = {"legal_due": legal.due, "legal_provisional": legal.provisional}
+        if limits.promised is not None:
+            promised = self._add(clock_started_on, limits.promised, limits.promised.value, pauses)
+            values |= {"promised_due": promised.due, "promised_provisional": promised.provisional}
+        return values
+
+    def _extend(self, legal: Deadline, unit_of: Duration, by: int, pauses: Sequence[Pause]) -> Deadline:
+        extended = self._add(legal.due, unit_of, by, pauses)
+        return Deadline(
+            extended.due,
+            provisional=legal.provisional or extended.provisional,
+            uncovered_years=tuple(sorted(set(legal.uncovered_years + extended.uncovered_years))),
+        )
+
+    def _step_deadline(self, step: Step, entered_at: dt.datetime, pauses: Sequence[Pause]) -> dict[str, Any]:
+        if step.limit.unit is TimeUnit.HOUR:
+            deadline = self._add(entered_at, step.limit, step.limit.value, pauses)
+            assert deadline.due_at is not None
+            return {"due": deadline.due, "overdue_at": deadline.due_at, "provisional": False}
+        deadline = self._add(local_date(entered_at), step.limit, step.limit.value, pauses)
+        return {
+            "due": deadline.due,
+            "overdue_at": overdue_from(deadline.due),
+            "provisional": deadline.provisional,
+        }
+
+    @staticmethod
+    def _intervals(pause_rows: Iterable[Any], *, suspensions_only: bool = False) -> list[Pause]:
+        """Paused date intervals: from the day a pause starts to the day before it ends."""
+        intervals = []
+        for row in pause_rows:
+            if suspensions_only and row.step is not None:
+                continue
+            if row.ended_on is None or row.ended_on <= row.started_on:
+                continue
+            intervals.append(Pause(row.started_on, row.ended_on - dt.timedelta(days=1)))
+        return intervals
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _commit(
+        self, case_row: Any, write: _Write, at: dt.datetime, *, extra: Callable[[Connection], None] | None = None
+    ) -> None:
+        """Write an operation: the case row (checked against its lock version) and its events."""
+        recorded_at = self.clock()
+        seq, prev = case_row.last_seq, case_row.last_hash or GENESIS
+        event_rows = []
+        for kind, actor, payload in write.events:
+            seq += 1
+            plain = _plain(payload)
+            digest = event_hash(case_row.id, seq, kind, actor, plain, at, recorded_at, prev)
+            event_rows.append(
+                {
+                    "case_id": case_row.id,
+                    "seq": seq,
+                    "kind": kind,
+                    "actor": actor,
+                    "payload": plain,
+                    "effective_at": at,
+                    "recorded_at": recorded_at,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            )
+            prev = digest
+        values = dict(write.case_values)
+        values |= {"lock_version": case_row.lock_version + 1, "last_seq": seq, "last_hash": prev}
+        with _writing(self.db) as db:
+            updated = db.execute(
+                store.cases.update()
+                .where(
+                    store.cases.c.id == case_row.id,
+                    store.cases.c.lock_version == case_row.lock_version,
+                )
+                .values(**values)
+            )
+            if updated.rowcount != 1:
+                raise StaleCase(
+                    f"case {case_row.id} was changed by someone else since it was read "
+                    f"(version {case_row.lock_version}); read it again and retry"
+                )
+            if extra is not None:
+                extra(db)
+            if event_rows:
+                db.execute(store.events.insert(), event_rows)
+
+    def _refuse(self, case_row: Any, at: dt.datetime, officers: Sequence[str], what: str, error: CaseError) -> None:
+        """Record a refused act (it changes nothing else), then raise the refusal."""
+        payload = {"attempted": what, "officers": list(officers), "reason": str(error)}
+        write = _Write(events=[("refused", ",".join(officers) or None, payload)])
+        self._commit(case_row, write, at)
+        raise error
+
+    def _authorize(
+        self,
+        db: Connection,
+        power: CompiledPower,
+        post_id: str,
+        step: Step | None,
+        officers: Sequence[str],
+        minimum: int = 1,
+    ) -> NotAuthorized | None:
+        """Why these officers may not act for the post, or None when they may."""
+        post = power.definition.post(post_id)
+        required = set(post.qualifications) | (set(step.qualifications) if step else set())
+        distinct = list(dict.fromkeys(officers))
+        if len(distinct) < minimum:
+            return NotAuthorized(
+                f"{step.name if step else post.name} needs at least {minimum} distinct officers "
+                f"holding the post {post_id} ({post.name}); got {len(distinct)}"
+            )
+        roster = self._roster(db, distinct)
+        for officer in distinct:
+            if officer not in roster:
+                return NotAuthorized(
+                    f"{officer} is not on the staff roster{did_you_mean(officer, self._all_officers(db))}"
+                )
+            posts, qualifications = roster[officer]
+            if post_id not in posts:
+                return NotAuthorized(
+                    f"{officer} does not hold the post {post_id} ({post.name}) that performs this "
+                    f"act; {officer} holds: {', '.join(sorted(posts)) or 'no post'}"
+                )
+            missing = required - qualifications
+            if missing:
+                return NotAuthorized(
+                    f"{officer} lacks the qualification {', '.join(sorted(missing))} required for "
+                    f"{step.name if step else post.name}"
+                )
+        return None
+
+    def _all_officers(self, db: Connection) -> list[str]:
+        return [row.officer for row in db.execute(sa.select(store.officers.c.officer))]
+
+    # -- operations ----------------------------------------------------------------------
+
+    def open_case(
+        self,
+        code: str,
+        *,
+        officer: str,
+        at: dt.datetime,
+        party: str | None = None,
+        facts: Mapping[str, Any] | None = None,
+    ) -> Case:
+        """Open a case on the newest version of a power, entering its start step."""
+        _require_aware(at)
+        power = self.newest(code)
+        start = power.start_steps[0]
+        with self.db.connect() as db:
+            refusal = self._authorize(db, power, start.post, start, [officer])
+        if refusal is not None:
+            raise refusal
+        entry = {"step": start.id, "entered_at": at, "officers": [], **self._step_deadline(start, at, [])}
+        clock_started_on = local_date(at) if power.definition.limits.clock_starts in (None, start.id) else None
+        case_values: dict[str, Any] = {
+            "code": power.code,
+            "digest": power.digest,
+            "version": power.definition.version,
+            "party": party,
+            "facts": _plain(dict(facts or {})),
+            "state": start.id,
+            "status": "open",
+            "opened_at": at,
+            "clock_started_on": clock_started_on,
+            "lock_version": 0,
+            "last_seq": 0,
+            "last_hash": "",
+            **self._case_deadlines(power, clock_started_on, 0, []),
+        }
+        if start.pause is not None:
+            case_values["paused_since"] = local_date(at)
+        with _writing(self.db) as db:
+            case_id = db.execute(store.cases.insert().values(**case_values)).inserted_primary_key[0]
+            db.execute(store.step_entries.insert().values(case_id=case_id, **entry))
+            if start.pause is not None:
+                db.execute(
+                    store.pauses.insert().values(
+                        case_id=case_id,
+                        step=start.id,
+                        reason=start.pause.reason,
+                        basis=start.pause.basis.label() if start.pause.basis else None,
+                        party_notified=start.pause.written_notice,
+                        started_on=local_date(at),
+                    )
+                )
+            payload = {
+                "code": power.code,
+                "version": power.definition.version,
+                "digest": power.digest,
+                "party": party,
+                "step": start.id,
+                "facts": case_values["facts"],
+                "deadlines": _deadline_payload(case_values, entry),
+            }
+            recorded_at = self.clock()
+            plain = _plain(payload)
+            digest = event_hash(case_id, 1, "opened", officer, plain, at, recorded_at, GENESIS)
+            db.execute(
+                store.events.insert().values(
+                    case_id=case_id, seq=1, kind="opened", actor=officer, payload=plain,
+                    effective_at=at, recorded_at=recorded_at, prev_hash=GENESIS, hash=digest,
+                )
+            )
+            db.execute(
+                store.cases.update()
+                .where(store.cases.c.id == case_id)
+                .values(last_seq=1, last_hash=digest)
+            )
+        return self.get(case_id)
+
+    def act(
+        self,
+        case_id: int,
+        action: str,
+        *,
+        officers: Sequence[str],
+        at: dt.datetime,
+        note: str | None = None,
+        facts: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
+    ) -> Case:
+        """Perform an action: leave the current step and enter the action's target step."""
+        _require_aware(at)
+        with self.db.connect() as db:
+            row = self._case_row(db, case_id)
+            _check_version(row, expected_version)
+            if row.status == "closed":
+                raise IllegalTransition(f"case {case_id} is closed; no action is allowed")
+            power = self.power(row.digest)
+            exit_ = power.exit(row.state, action)
+            if exit_ is None:
+                allowed = ", ".join(e.action.action for e in power.exits(row.state)) or "none"
+                names = [e.action.action for e in power.exits(row.state)]
+                raise IllegalTransition(
+                    f"case {case_id} is at step {row.state}, where {action} is not an action"
+                    f"{did_you_mean(action, names)}; allowed now: {allowed}"
+                )
+            if row.status == "suspended":
+                raise IllegalTransition(
+                    f"case {case_id} is suspended (中止) since {row.paused_since}; resume it first"
+                )
+            merged = dict(row.facts) | _plain(dict(facts or {}))
+            guard = exit_.action.guard
+            if guard is not None and not GUARDS[guard].test(merged):
+                raise IllegalTransition(
+                    f"case {case_id}: the condition of {action} does not hold: "
+                    f"{GUARDS[guard].description} (facts: {', '.join(GUARDS[guard].facts)})"
+                )
+            step = power.step(row.state)
+            refusal = self._authorize(
+                db, power, power.acting_post(exit_), step, officers, step.min_officers
+            )
+            entry = self._open_entry(db, case_id)
+            pause_rows = self._pauses(db, case_id)
+        if refusal is not None:
+            self._refuse(row, at, officers, f"act {action}", refusal)
+        return self._move(row, power, exit_, entry, pause_rows, at, officers, note, merged)
+
+    def _move(
+        self,
+        row: Any,
+        power: CompiledPower,
+        exit_: Exit,
+        entry: Any,
+        pause_rows: list[Any],
+        at: dt.datetime,
+        officers: Sequence[str],
+        note: str | None,
+        facts: dict[str, Any],
+    ) -> Case:
+        today = local_date(at)
+        source, target = power.step(exit_.source), power.step(exit_.target)
+        ending_pause = next(
+            (p for p in pause_rows if p.step == source.id and p.ended_on is None), None
+        )
+        if ending_pause is not None:
+            pause_rows = [p if p is not ending_pause else _ended(p, today) for p in pause_rows]
+        suspensions = self._intervals(pause_rows, suspensions_only=True)
+        new_entry = {
+            "case_id": row.id,
+            "step": target.id,
+            "entered_at": at,
+            "officers": [],
+            **self._step_deadline(target, at, suspensions),
+        }
+        clock_started_on = row.clock_started_on
+        if clock_started_on is None and power.definition.limits.clock_starts == target.id:
+            clock_started_on = today
+        values: dict[str, Any] = {
+            "state": target.id,
+            "facts": facts,
+            "clock_started_on": clock_started_on,
+            **self._case_deadlines(power, clock_started_on, row.extended_by, self._intervals(pause_rows)),
+        }
+        if exit_.action.outcome is not None:
+            values["outcome"] = exit_.action.outcome
+        values["paused_since"] = today if target.pause is not None else None
+        payload = {
+            "action": exit_.action.action,
+            "from": source.id,
+            "to": target.id,
+            "officers": list(officers),
+            "note": note,
+            "outcome": exit_.action.outcome,
+            "facts": facts if facts != row.facts else None,
+            "deadlines": _deadline_payload({**_row_values(row), **values}, new_entry),
+        }
+        write = _Write(values, [("acted", ",".join(officers), payload)])
+
+        def steps_and_pauses(db: Connection) -> None:
+            if entry is not None:
+                db.execute(
+                    store.step_entries.update()
+                    .where(store.step_entries.c.id == entry.id)
+                    .values(left_at=at, action=exit_.action.action, officers=list(officers))
+                )
+            db.execute(store.step_entries.insert().values(**new_entry))
+            if ending_pause is not None:
+                db.execute(
+                    store.pauses.update()
+                    .where(store.pauses.c.id == ending_pause.id)
+                    .values(ended_on=today)
+                )
+            if target.pause is not None:
+                db.execute(
+                    store.pauses.insert().values(
+                        case_id=row.id,
+                        step=target.id,
+                        reason=target.pause.reason,
+                        basis=target.pause.basis.label() if target.pause.basis else None,
+                        party_notified=target.pause.written_notice,
+                        started_on=today,
+                    )
+                )
+
+        self._commit(row, write, at, extra=steps_and_pauses)
+        return self.get(row.id)
+
+    def suspend(
+        self,
+        case_id: int,
+        *,
+        officer: str,
+        at: dt.datetime,
+        reason: str,
+        basis: str,
+        party_notified: bool,
+        expected: Duration | None = None,
+        expected_version: int | None = None,
+    ) -> Case:
+        """Stop the clock for a special procedure or a suspension (中止); the step's post decides."""
+        _require_aware(at)
+        if not reason.strip() or not basis.strip():
+            raise CaseError("a suspension needs a reason and its legal basis")
+        with self.db.connect() as db:
+            row = self._case_row(db, case_id)
+            _check_version(row, expected_version)
+            if row.status != "open":
+                raise CaseError(f"case {case_id} is {row.status}; only an open case can be suspended")
+            if row.paused_since is not None:
+                raise CaseError(f"the clock of case {case_id} is already stopped since {row.paused_since}")
+            power = self.power(row.digest)
+            step = power.step(row.state)
+            refusal = self._authorize(db, power, step.post, None, [officer])
+        if refusal is not None:
+            self._refuse(row, at, [officer], "suspend", refusal)
+        today = local_date(at)
+        payload = {
+            "reason": reason,
+            "basis": basis,
+            "party_notified": party_notified,
+            "expected": expected.model_dump(mode="json") if expected else None,
+            "step": row.state,
+        }
+        write = _Write({"status": "suspended", "paused_since": today}, [("suspended", officer, payload)])
+
+        def add_pause(db: Connection) -> None:
+            db.execute(
+                store.pauses.insert().values(
+                    case_id=case_id,
+                    step=None,
+                    reason=reason,
+                    basis=basis,
+                    expected_value=expected.value if expected else None,
+                    expected_unit=expected.unit.value if expected else None,
+                    party_notified=party_notified,
+                    started_on=today,
+                )
+            )
+
+        self._commit(row, write, at, extra=add_pause)
+        return self.get(case_id)
+
+    def resume(
+        self, case_id: int, *, officer: str, at: dt.datetime, expected_version: int | None = None
+    ) -> Case:
+        """Restart a suspended clock; the case's and the current step's deadlines move out."""
+        _require_aware(at)
+        with self.db.connect() as db:
+            row = self._case_row(db, case_id)
+            _check_version(row, expected_version)
+            if row.status != "suspended":
+                raise CaseError(f"case {case_id} is {row.status}, not suspended")
+            power = self.power(row.digest)
+            step = power.step(row.state)
+            refusal = self._authorize(db, power, step.post, None, [officer])
+            entry = self._open_entry(db, case_id)
+            pause_rows = self._pauses(db, case_id)
+        if refusal is not None:
+            self._refuse(row, at, [officer], "resume", refusal)
+        today = local_date(at)
+        open_pause = next(p for p in pause_rows if p.step is None and p.ended_on is None)
+        pause_rows = [p if p is not open_pause else _ended(p, today) for p in pause_rows]
+        step_values = self._step_deadline(
+            step, entry.entered_at, self._intervals(pause_rows, suspensions_only=True)
+        )
+        values = {
+            "status": "open",
+            "paused_since": today if step.pause is not None else None,
+            **self._case_deadlines(
+                power, row.clock_started_on, row.extended_by, self._intervals(pause_rows)
+            ),
+        }
+        payload = {
+            "paused_from": open_pause.started_on.isoformat(),
+            "deadlines": _deadline_payload({**_row_values(row), **values}, step_values),
+        }
+        write = _Write(values, [("resumed", officer, payload)])
+
+        def end_pause(db: Connection) -> None:
+            db.execute(
+                store.pauses.update().where(store.pauses.c.id == open_pause.id).values(ended_on=today)
+            )
+            db.execute(
+                store.step_entries.update()
+                .where(store.step_entries.c.id == entry.id)
+                .values(**step_values)
+            )
+
+        self._commit(row, write, at, extra=end_pause)
+        return self.get(case_id)
+
+    def extend(
+        self,
+        case_id: int,
+        *,
+        officer: str,
+        at: dt.datetime,
+        value: int,
+        reason: str,
+        party_notified: bool,
+        expected_version: int | None = None,
+    ) -> Case:
+        """Extend the legal limit (延长): only by the approving post, within the maximum."""
+        _require_aware(at)
+        with self.db.connect() as db:
+            row = self._case_row(db, case_id)
+            _check_version(row, expected_version)
+            power = self.power(row.digest)
+            extension = power.definition.limits.extension
+            if extension is None:
+                raise CaseError(f"{power.code} allows no extension of its legal limit")
+            if row.status == "closed":
+                raise CaseError(f"case {case_id} is closed")
+            if value <= 0:
+                raise CaseError("an extension must be a positive number of units")
+            if row.extended_by + value > extension.max.value:
+                raise CaseError(
+                    f"case {case_id} may be extended by at most {extension.max.label()} in all; "
+                    f"already extended by {row.extended_by}, asked for {value} more"
+                )
+            if not reason.strip():
+                raise CaseError("an extension needs its reasons (延长理由)")
+            if extension.notify_party and not party_notified:
+                raise CaseError(
+                    f"{power.code} requires the party to be told of the extension and its reasons: "
+                    "record it once the notice has been sent (--party-notified)"
+                )
+            refusal = self._authorize(db, power, extension.approver, None, [officer])
+            pause_rows = self._pauses(db, case_id)
+        if refusal is not None:
+            self._refuse(row, at, [officer], f"extend by {value}", refusal)
+        extended_by = row.extended_by + value
+        values = {
+            "extended_by": extended_by,
+            **self._case_deadlines(power, row.clock_started_on, extended_by, self._intervals(pause_rows)),
+        }
+        payload = {
+            "value": value,
+            "unit": extension.max.unit.value,
+            "reason": reason,
+            "party_notified": party_notified,
+            "legal_due": values.get("legal_due"),
+        }
+        write = _Write(values, [("extended", officer, payload)])
+
+        def add_extension(db: Connection) -> None:
+            db.execute(
+                store.extensions.insert().values(
+                    case_id=case_id,
+                    officer=officer,
+                    value=value,
+                    unit=extension.max.unit.value,
+                    reason=reason,
+                    party_notified=party_notified,
+                    granted_at=at,
+                )
+            )
+
+        self._commit(row, write, at, extra=add_extension)
+        return self.get(case_id)
+
+    def waive(
+        self,
+        case_id: int,
+        right: str,
+        *,
+        officer: str,
+        at: dt.datetime,
+        statement: str,
+        expected_version: int | None = None,
+    ) -> Case:
+        """Record that the party waived a right (e.g. 听证) the current step gives them."""
+        _require_aware(at)
+        if not statement.strip():
+            raise CaseError("a waiver needs the party's statement (放弃声明)")
+        with self.db.connect() as db:
+            row = self._case_row(db, case_id)
+            _check_version(row, expected_version)
+            power = self.power(row.digest)
+            step = power.step(row.state)
+            offered = [r.right.value for r in step.rights]
+            if right not in offered:
+                raise CaseError(
+                    f"step {step.id} of case {case_id} gives no right {right}"
+                    f"{did_you_mean(right, offered)}; rights here: {', '.join(offered) or 'none'}"
+                )
+            refusal = self._authorize(db, power, step.post, None, [officer])
+        if refusal is not None:
+            self._refuse(row, at, [officer], f"record waiver of {right}", refusal)
+        facts = dict(row.facts)
+        facts["waived"] = sorted(set(facts.get("waived", [])) | {right})
+        if right == "听证":
+            facts["hearing_requested"] = False
+        write = _Write(
+            {"facts": facts},
+            [("waived", officer, {"right": right, "step": step.id, "statement": statement})],
+        )
+        self._commit(row, write, at)
+        return self.get(case_id)
+
+    def close(
+        self, case_id: int, *, officer: str, at: dt.datetime, expected_version: int | None = None
+    ) -> Case:
+        """Close a case that has reached a final step (办结): the final step's work is done."""
+        _require_aware(at)
+        with self.db.connect() as db:
+            row = self._case_row(db, case_id)
+            _check_version(row, expected_version)
+            power = self.power(row.digest)
+            step = power.step(row.state)
+            if row.status == "closed":
+                raise CaseError(f"case {case_id} is already closed")
+            if not step.final:
+                allowed = ", ".join(e.action.action for e in power.exits(row.state))
+                raise IllegalTransition(
+                    f"case {case_id} is at step {step.id}, which is not final; act first ({allowed})"
+                )
+            refusal = self._authorize(db, power, step.post, step, [officer])
+            entry = self._open_entry(db, case_id)
+        if refusal is not None:
+            self._refuse(row, at, [officer], "close", refusal)
+        write = _Write(
+            {"status": "closed", "closed_at": at, "paused_since": None},
+            [("closed", officer, {"step": step.id, "outcome": row.outcome})],
+        )
+
+        def leave(db: Connection) -> None:
+            db.execute(
+                store.step_entries.update()
+                .where(store.step_entries.c.id == entry.id)
+                .values(left_at=at, action="close", officers=[officer])
+            )
+
+        self._commit(row, write, at, extra=leave)
+        return self.get(case_id)
+
+    def recompute_provisional(self, at: dt.datetime) -> list[int]:
+        """Recompute provisional deadlines with the current calendar; record each change.
+
+        Run after a year's holiday notice is imported. Returns the ids of the cases changed.
+        """
+        with self.db.connect() as db:
+            ids = [
+                r.id
+                for r in db.execute(
+                    sa.select(store.cases.c.id)
+                    .where(
+                        store.cases.c.status != "closed",
+                        sa.or_(
+                            store.cases.c.legal_provisional.is_(True),
+                            store.cases.c.promised_provisional.is_(True),
+                            store.cases.c.id.in_(
+                                sa.select(store.step_entries.c.case_id).where(
+                                    store.step_entries.c.left_at.is_(None),
+                                    store.step_entries.c.provisional.is_(True),
+                                )
+                            ),
+                        ),
+                    )
+                    .order_by(store.cases.c.id)
+                )
+            ]
+        changed = []
+        for case_id in ids:
+            if self._recompute(case_id, at):
+                changed.append(case_id)
+        return changed
+
+    def _recompute(self, case_id: int, at: dt.datetime) -> bool:
+        with self.db.connect() as db:
+            row = self._case_row(db, case_id)
+            power = self.power(row.digest)
+            entry = self._open_entry(db, case_id)
+            pause_rows = self._pauses(db, case_id)
+        values = self._case_deadlines(
+            power, row.clock_started_on, row.extended_by, self._intervals(pause_rows)
+        )
+        step_values = (
+            self._step_deadline(
+                power.step(entry.step),
+                entry.entered_at,
+                self._intervals(pause_rows, suspensions_only=True),
+            )
+            if entry is not None
+            else {}
+        )
+        old = {key: getattr(row, key) for key in values}
+        old_step = {key: getattr(entry, key) for key in step_values} if entry is not None else {}
+        if old == values and old_step == step_values:
+            return False
+        payload = {
+            "reason": "calendar updated",
+            "case_before": old,
+            "case_after": values,
+            "step": entry.step if entry is not None else None,
+            "step_before": old_step,
+            "step_after": step_values,
+        }
+        write = _Write(values, [("deadlines-recomputed", None, payload)])
+
+        def update_step(db: Connection) -> None:
+            if entry is not None:
+                db.execute(
+                    store.step_entries.update()
+                    .where(store.step_entries.c.id == entry.id)
+                    .values(**step_values)
+                )
+
+        self._commit(row, write, at, extra=update_step)
+        return True
+
+    # -- the record ----------------------------------------------------------------------
+
+    def verify_chain(self, case_id: int | None = None) -> list[ChainProblem]:
+        """Check every event's hash and link; an empty list means the record is intact."""
+        problems: list[ChainProblem] = []
+        with self.db.connect() as db:
+            if case_id is not None:
+                rows = [self._case_row(db, case_id)]
+            else:
+                rows = list(db.execute(sa.select(store.cases).order_by(store.cases.c.id)))
+            for row in rows:
+                problems.extend(_verify_case(row, self._event_rows(db, row.id)))
+        return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _writing(engine: Engine) -> Any:
+    """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
+    return store.transaction(engine, write=True)
+
+
+def _require_aware(at: dt.datetime) -> None:
+    if at.tzinfo is None:
+        raise CaseError(f"the time {at.isoformat()} has no timezone")
+
+
+def _check_version(row: Any, expected_version: int | None) -> None:
+    if expected_version is not None and row.lock_version != expected_version:
+        raise StaleCase(
+            f"case {row.id} is at version {row.lock_version}, not {expected_version}: "
+            "someone else changed it; read it again"
+        )
+
+
+def _ended(pause_row: Any, today: dt.date) -> Any:
+    return _PauseView(pause_row.step, pause_row.started_on, today)
+
+
+@dataclass(frozen=True)
+class _PauseView:
+    step: str | None
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
+def _row_values(row: Any) -> dict[str, Any]:
+    return dict(row._mapping)
+
+
+def _deadline_payload(case_values: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "step_due": entry.get("due"),
+        "step_overdue_at": entry.get("overdue_at"),
+        "step_provisional": entry.get("provisional", False),
+        "legal_due": case_values.get("legal_due"),
+        "legal_provisional": case_values.get("legal_provisional", False),
+        "promised_due": case_values.get("promised_due"),
+        "promised_provisional": case_values.get("promised_provisional", False),
+    }
+
+
+def _case(row: Any) -> Case:
+    return Case(
+        id=row.id,
+        code=row.code,
+        version=row.version,
+        digest=row.digest,
+        party=row.party,
+        state=row.state,
+        status=row.status,
+        outcome=row.outcome,
+        facts=dict(row.facts),
+        opened_at=row.opened_at,
+        closed_at=row.closed_at,
+        clock_started_on=row.clock_started_on,
+        legal_due=row.legal_due,
+        legal_provisional=row.legal_provisional,
+        promised_due=row.promised_due,
+        promised_provisional=row.promised_provisional,
+        extended_by=row.extended_by,
+        paused_since=row.paused_since,
+        lock_version=row.lock_version,
+    )
+
+
+def _entry(row: Any) -> StepEntry:
+    return StepEntry(
+        step=row.step,
+        entered_at=row.entered_at,
+        left_at=row.left_at,
+        action=row.action,
+        officers=list(row.officers),
+        due=row.due,
+        overdue_at=row.overdue_at,
+        provisional=row.provisional,
+    )
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        seq=row.seq,
+        kind=row.kind,
+        actor=row.actor,
+        payload=dict(row.payload),
+        effective_at=row.effective_at,
+        recorded_at=row.recorded_at,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def _verify_case(case_row: Any, event_rows: Sequence[Any]) -> list[ChainProblem]:
+    problems = []
+    prev = GENESIS
+    for expected_seq, row in enumerate(event_rows, start=1):
+        if row.seq != expected_seq:
+            problems.append(
+                ChainProblem(case_row.id, row.seq, f"event {expected_seq} is missing or out of order")
+            )
+            break
+        if row.prev_hash != prev:
+            problems.append(
+                ChainProblem(case_row.id, row.seq, "the link to the previous event is broken")
+            )
+            break
+        recomputed = event_hash(
+            case_row.id, row.seq, row.kind, row.actor, row.payload, row.effective_at,
+            row.recorded_at, row.prev_hash,
+        )
+        if recomputed != row.hash:
+            problems.append(
+                ChainProblem(case_row.id, row.seq, "the event was modified after it was written")
+            )
+            break
+        prev = row.hash
+    else:
+        if case_row.last_seq != len(event_rows) or (event_rows and case_row.last_hash != prev):
+            problems.append(
+                ChainProblem(
+                    case_row.id,
+                    None,
+                    f"the case records {case_row.last_seq} events but {len(event_rows)} remain: "
+                    "events were deleted",
+                )
+            )
+    return problems
