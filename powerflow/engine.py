@@ -723,8 +723,12 @@ class CaseEngine:
                     f"{GUARDS[guard].description} (facts: {', '.join(GUARDS[guard].facts)})"
                 )
             step = power.step(row.state)
+            acting_post = power.acting_post(exit_)
+            # The step's minimum of officers binds those who do its work (its own post); an
+            # approval by another post (e.g. the head ratifying) needs that post's holder only.
+            minimum = step.min_officers if acting_post == step.post else 1
             refusal = self._authorize(
-                db, power, power.acting_post(exit_), step, officers, step.min_officers
+                db, power, acting_post, step if acting_post == step.post else None, officers, minimum
             )
             entry = self._open_entry(db, case_id)
             pause_rows = self._pauses(db, case_id)
