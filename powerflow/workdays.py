@@ -190,9 +190,6 @@ class Deadline:
 # Reading layer YAML with file, line and field in every error
 
 
-_SCALARS = yaml.SafeLoader("")
-
-
 @dataclass(frozen=True, slots=True)
 class _At:
     """A YAML node together with the file and field path it stands at."""
@@ -200,6 +197,8 @@ class _At:
     source: str
     path: str
     node: yaml.Node
+    scalars: yaml.SafeLoader
+    """Builds scalar values (dates, flags); one per parse, as it remembers every node it built."""
 
     @property
     def line(self) -> int:
@@ -209,11 +208,11 @@ class _At:
         return CalendarError(f"{self.source}:{self.line}: {self.path or '(file)'}: {message}")
 
     def child(self, name: str, node: yaml.Node) -> _At:
-        return _At(self.source, f"{self.path}.{name}" if self.path else name, node)
+        return _At(self.source, f"{self.path}.{name}" if self.path else name, node, self.scalars)
 
     def value(self) -> object:
         try:
-            return _SCALARS.construct_object(self.node, deep=True)
+            return self.scalars.construct_object(self.node, deep=True)
         except (ValueError, yaml.YAMLError) as exc:
             raise self.error(f"cannot read the value {self.text_form()}: {exc}") from exc
 
@@ -266,7 +265,7 @@ def _day(at: _At) -> date:
     if not isinstance(at.node, yaml.ScalarNode):
         raise at.error("expected a date YYYY-MM-DD")
     try:
-        value = _SCALARS.construct_object(at.node, deep=True)
+        value = at.scalars.construct_object(at.node, deep=True)
     except (ValueError, yaml.YAMLError):
         value = None
     if isinstance(value, str):
@@ -384,7 +383,7 @@ def parse_layer(text: str, source: str = "<string>") -> Layer:
         raise CalendarError(f"{source}:1: YAML error: {exc}") from exc
     if node is None:
         raise CalendarError(f"{source}:1: the file is empty; a calendar layer is a mapping")
-    top = _At(source, "", node)
+    top = _At(source, "", node, yaml.SafeLoader(""))
     keys = _mapping(top, ["layer", "years"], ["jurisdiction", "provenance"])
     default = _provenance(keys["provenance"]) if "provenance" in keys else ()
     years_at = keys["years"]
@@ -407,13 +406,16 @@ def parse_layer(text: str, source: str = "<string>") -> Layer:
 
 def load_layer(path: Path | str) -> Layer:
     """Read and validate one layer file."""
+    return parse_layer(_read_layer_text(Path(path)), str(path))
+
+
+def _read_layer_text(path: Path) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise CalendarError(f"{path}: no such calendar layer file") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise CalendarError(f"{path}: cannot read the calendar layer: {exc}") from exc
-    return parse_layer(text, str(path))
 
 
 @cache
@@ -451,15 +453,10 @@ def layer_files(directory: Path) -> list[Path]:
 def import_layer(file: Path, directory: Path) -> tuple[Path, Layer]:
     """Validate a layer file and store a copy in ``directory`` atomically; return where and what.
 
-    Nothing is written unless the file and the resulting calendar are valid. A layer whose name
-    is already stored replaces that file and keeps its place in the order; a new one goes last.
+    Nothing is written unless the file and every stored layer are valid. A layer whose name is
+    already stored replaces that file and keeps its place in the order; a new one goes last.
     """
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise CalendarError(f"{file}: no such calendar layer file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CalendarError(f"{file}: cannot read the calendar layer: {exc}") from exc
+    text = _read_layer_text(file)
     layer = parse_layer(text, str(file))
     stored = [(path, load_layer(path)) for path in layer_files(directory)]
     target = next((path for path, old in stored if old.name == layer.name), None)
@@ -467,16 +464,21 @@ def import_layer(file: Path, directory: Path) -> tuple[Path, Layer]:
         number = 1 + max((_order_number(path) for path, _ in stored), default=0)
         slug = re.sub(r"[^\w-]+", "-", file.stem).strip("-") or "layer"
         target = directory / f"{number:04d}-{slug}.yaml"
-    directory.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".import-", suffix=".tmp")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".import-", suffix=".tmp")
+    except OSError as exc:
+        raise CalendarError(f"{directory}: cannot write to the layer store: {exc}") from exc
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
+        os.replace(temporary, target)  # atomic: readers see the old file or the new one
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise CalendarError(f"{target}: cannot store the layer: {exc}") from exc
         raise
     return target, layer
 

@@ -737,6 +737,15 @@ def test_import_of_an_invalid_layer_writes_nothing(tmp_path: Path) -> None:
     assert layer_files(store) == []
 
 
+def test_import_into_an_unusable_store_is_a_calendar_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "store"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    local = tmp_path / "local.yaml"
+    local.write_text(LOCAL_2025, encoding="utf-8")
+    with pytest.raises(CalendarError, match="cannot write to the layer store"):
+        import_layer(local, blocker)
+
+
 # ---------------------------------------------------------------------------------------------
 # Properties against a day-by-day reference built from the shipped table's own spans
 
