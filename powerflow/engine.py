@@ -89,6 +89,10 @@ class Case:
     promised_provisional: bool
     extended_by: int
     paused_since: dt.date | None
+    step_entered_at: dt.datetime
+    step_due: dt.date | None
+    step_overdue_at: dt.datetime | None
+    step_provisional: bool
     lock_version: int
 
 
@@ -339,32 +343,19 @@ class CaseEngine:
         return [(row.officer, list(row.posts), list(row.qualifications)) for row in rows]
 
     def _roster(self, db: Connection, names: Sequence[str]) -> dict[str, tuple[set[str], set[str]]]:
-        rows = db.execute(sa.select(store.officers).where(store.officers.c.officer.in_(names)))
+        rows = db.execute(store.SELECT_OFFICERS, {"names": list(names)})
         return {row.officer: (set(row.posts), set(row.qualifications)) for row in rows}
 
     # -- reading -------------------------------------------------------------------------
 
     def _case_row(self, db: Connection, case_id: int) -> Any:
-        row = db.execute(sa.select(store.cases).where(store.cases.c.id == case_id)).first()
+        row = db.execute(store.SELECT_CASE, {"case_id": case_id}).first()
         if row is None:
             raise UnknownCase(f"no case {case_id}")
         return row
 
-    def _open_entry(self, db: Connection, case_id: int) -> Any:
-        return db.execute(
-            sa.select(store.step_entries).where(
-                store.step_entries.c.case_id == case_id, store.step_entries.c.left_at.is_(None)
-            )
-        ).first()
-
     def _pauses(self, db: Connection, case_id: int) -> list[Any]:
-        return list(
-            db.execute(
-                sa.select(store.pauses)
-                .where(store.pauses.c.case_id == case_id)
-                .order_by(store.pauses.c.id)
-            )
-        )
+        return list(db.execute(store.SELECT_PAUSES, {"case_id": case_id}))
 
     def get(self, case_id: int) -> Case:
         """The case as it stands."""
@@ -383,6 +374,19 @@ class CaseEngine:
                     .order_by(store.step_entries.c.id)
                 )
             ]
+            if case.status != "closed":
+                entries.append(
+                    StepEntry(
+                        step=case.state,
+                        entered_at=case.step_entered_at,
+                        left_at=None,
+                        action=None,
+                        officers=[],
+                        due=case.step_due,
+                        overdue_at=case.step_overdue_at,
+                        provisional=case.step_provisional,
+                    )
+                )
             events = [_event(row) for row in self._event_rows(db, case_id)]
         return CaseView(case, entries, events)
 
@@ -410,18 +414,13 @@ class CaseEngine:
         if state is not None:
             query = query.where(store.cases.c.state == state)
         if overdue_on is not None:
-            late_step = (
-                sa.select(store.step_entries.c.case_id)
-                .where(
-                    store.step_entries.c.left_at.is_(None),
-                    store.step_entries.c.overdue_at <= overdue_from(overdue_on - dt.timedelta(days=1)),
-                )
-                .scalar_subquery()
-            )
             query = query.where(
                 store.cases.c.status == "open",
                 store.cases.c.paused_since.is_(None),
-                sa.or_(store.cases.c.legal_due < overdue_on, store.cases.c.id.in_(late_step)),
+                sa.or_(
+                    store.cases.c.legal_due < overdue_on,
+                    store.cases.c.step_overdue_at <= overdue_from(overdue_on - dt.timedelta(days=1)),
+                ),
             )
         if limit is not None:
             query = query.limit(limit)
@@ -491,12 +490,12 @@ class CaseEngine:
         if step.limit.unit is TimeUnit.HOUR:
             deadline = self._add(entered_at, step.limit, step.limit.value, pauses)
             assert deadline.due_at is not None
-            return {"due": deadline.due, "overdue_at": deadline.due_at, "provisional": False}
+            return {"step_due": deadline.due, "step_overdue_at": deadline.due_at, "step_provisional": False}
         deadline = self._add(local_date(entered_at), step.limit, step.limit.value, pauses)
         return {
-            "due": deadline.due,
-            "overdue_at": overdue_from(deadline.due),
-            "provisional": deadline.provisional,
+            "step_due": deadline.due,
+            "step_overdue_at": overdue_from(deadline.due),
+            "step_provisional": deadline.provisional,
         }
 
     @staticmethod
@@ -515,7 +514,7 @@ class CaseEngine:
 
     def _commit(
         self, case_row: Any, write: _Write, at: dt.datetime, *, extra: Callable[[Connection], None] | None = None
-    ) -> None:
+    ) -> Case:
         """Write an operation: the case row (checked against its lock version) and its events."""
         recorded_at = self.clock()
         seq, prev = case_row.last_seq, case_row.last_hash or GENESIS
@@ -538,16 +537,13 @@ class CaseEngine:
                 }
             )
             prev = digest
-        values = dict(write.case_values)
+        values = {name: getattr(case_row, name) for name in store.CASE_COLUMNS_WRITTEN}
+        values |= write.case_values
         values |= {"lock_version": case_row.lock_version + 1, "last_seq": seq, "last_hash": prev}
         with _writing(self.db) as db:
             updated = db.execute(
-                store.cases.update()
-                .where(
-                    store.cases.c.id == case_row.id,
-                    store.cases.c.lock_version == case_row.lock_version,
-                )
-                .values(**values)
+                store.UPDATE_CASE,
+                {"b_id": case_row.id, "b_version": case_row.lock_version, **values},
             )
             if updated.rowcount != 1:
                 raise StaleCase(
@@ -557,7 +553,8 @@ class CaseEngine:
             if extra is not None:
                 extra(db)
             if event_rows:
-                db.execute(store.events.insert(), event_rows)
+                db.execute(store.INSERT_EVENT, event_rows)
+        return _case(_Row({**_row_values(case_row), **values}))
 
     def _refuse(self, case_row: Any, at: dt.datetime, officers: Sequence[str], what: str, error: CaseError) -> None:
         """Record a refused act (it changes nothing else), then raise the refusal."""
@@ -626,7 +623,7 @@ class CaseEngine:
             refusal = self._authorize(db, power, start.post, start, [officer])
         if refusal is not None:
             raise refusal
-        entry = {"step": start.id, "entered_at": at, "officers": [], **self._step_deadline(start, at, [])}
+        entry = {"step_entered_at": at, **self._step_deadline(start, at, [])}
         clock_started_on = local_date(at) if power.definition.limits.clock_starts in (None, start.id) else None
         case_values: dict[str, Any] = {
             "code": power.code,
@@ -641,13 +638,13 @@ class CaseEngine:
             "lock_version": 0,
             "last_seq": 0,
             "last_hash": "",
+            **entry,
             **self._case_deadlines(power, clock_started_on, 0, []),
         }
         if start.pause is not None:
             case_values["paused_since"] = local_date(at)
         with _writing(self.db) as db:
             case_id = db.execute(store.cases.insert().values(**case_values)).inserted_primary_key[0]
-            db.execute(store.step_entries.insert().values(case_id=case_id, **entry))
             if start.pause is not None:
                 db.execute(
                     store.pauses.insert().values(
@@ -730,19 +727,21 @@ class CaseEngine:
             refusal = self._authorize(
                 db, power, acting_post, step if acting_post == step.post else None, officers, minimum
             )
-            entry = self._open_entry(db, case_id)
-            pause_rows = self._pauses(db, case_id)
+            # Pauses matter only when a clock starts or a paused step ends: then the case limits
+            # are computed again. A step entered now is not affected by pauses already over.
+            target = power.step(exit_.target)
+            clock_starts = row.clock_started_on is None and power.definition.limits.clock_starts == target.id
+            pause_rows = self._pauses(db, case_id) if step.pause is not None or clock_starts else None
         if refusal is not None:
             self._refuse(row, at, officers, f"act {action}", refusal)
-        return self._move(row, power, exit_, entry, pause_rows, at, officers, note, merged)
+        return self._move(row, power, exit_, pause_rows, at, officers, note, merged)
 
     def _move(
         self,
         row: Any,
         power: CompiledPower,
         exit_: Exit,
-        entry: Any,
-        pause_rows: list[Any],
+        pause_rows: list[Any] | None,
         at: dt.datetime,
         officers: Sequence[str],
         note: str | None,
@@ -750,19 +749,15 @@ class CaseEngine:
     ) -> Case:
         today = local_date(at)
         source, target = power.step(exit_.source), power.step(exit_.target)
-        ending_pause = next(
-            (p for p in pause_rows if p.step == source.id and p.ended_on is None), None
-        )
-        if ending_pause is not None:
-            pause_rows = [p if p is not ending_pause else _ended(p, today) for p in pause_rows]
-        suspensions = self._intervals(pause_rows, suspensions_only=True)
-        new_entry = {
-            "case_id": row.id,
-            "step": target.id,
-            "entered_at": at,
-            "officers": [],
-            **self._step_deadline(target, at, suspensions),
-        }
+        ending_pause = None
+        if pause_rows is not None:
+            ending_pause = next(
+                (p for p in pause_rows if p.step == source.id and p.ended_on is None), None
+            )
+            if ending_pause is not None:
+                pause_rows = [p if p is not ending_pause else _ended(p, today) for p in pause_rows]
+        new_entry = {"step_entered_at": at, **self._step_deadline(target, at, [])}
+        left_entry = _left_entry(row, at, exit_.action.action, officers)
         clock_started_on = row.clock_started_on
         if clock_started_on is None and power.definition.limits.clock_starts == target.id:
             clock_started_on = today
@@ -770,8 +765,12 @@ class CaseEngine:
             "state": target.id,
             "facts": facts,
             "clock_started_on": clock_started_on,
-            **self._case_deadlines(power, clock_started_on, row.extended_by, self._intervals(pause_rows)),
+            **new_entry,
         }
+        if pause_rows is not None:
+            values |= self._case_deadlines(
+                power, clock_started_on, row.extended_by, self._intervals(pause_rows)
+            )
         if exit_.action.outcome is not None:
             values["outcome"] = exit_.action.outcome
         values["paused_since"] = today if target.pause is not None else None
@@ -788,13 +787,7 @@ class CaseEngine:
         write = _Write(values, [("acted", ",".join(officers), payload)])
 
         def steps_and_pauses(db: Connection) -> None:
-            if entry is not None:
-                db.execute(
-                    store.step_entries.update()
-                    .where(store.step_entries.c.id == entry.id)
-                    .values(left_at=at, action=exit_.action.action, officers=list(officers))
-                )
-            db.execute(store.step_entries.insert().values(**new_entry))
+            db.execute(store.INSERT_ENTRY, left_entry)
             if ending_pause is not None:
                 db.execute(
                     store.pauses.update()
@@ -813,8 +806,7 @@ class CaseEngine:
                     )
                 )
 
-        self._commit(row, write, at, extra=steps_and_pauses)
-        return self.get(row.id)
+        return self._commit(row, write, at, extra=steps_and_pauses)
 
     def suspend(
         self,
@@ -868,8 +860,7 @@ class CaseEngine:
                 )
             )
 
-        self._commit(row, write, at, extra=add_pause)
-        return self.get(case_id)
+        return self._commit(row, write, at, extra=add_pause)
 
     def resume(
         self, case_id: int, *, officer: str, at: dt.datetime, expected_version: int | None = None
@@ -884,7 +875,6 @@ class CaseEngine:
             power = self.power(row.digest)
             step = power.step(row.state)
             refusal = self._authorize(db, power, step.post, None, [officer])
-            entry = self._open_entry(db, case_id)
             pause_rows = self._pauses(db, case_id)
         if refusal is not None:
             self._refuse(row, at, [officer], "resume", refusal)
@@ -892,9 +882,10 @@ class CaseEngine:
         open_pause = next(p for p in pause_rows if p.step is None and p.ended_on is None)
         pause_rows = [p if p is not open_pause else _ended(p, today) for p in pause_rows]
         step_values = self._step_deadline(
-            step, entry.entered_at, self._intervals(pause_rows, suspensions_only=True)
+            step, row.step_entered_at, self._intervals(pause_rows, suspensions_only=True)
         )
         values = {
+            **step_values,
             "status": "open",
             "paused_since": today if step.pause is not None else None,
             **self._case_deadlines(
@@ -911,14 +902,8 @@ class CaseEngine:
             db.execute(
                 store.pauses.update().where(store.pauses.c.id == open_pause.id).values(ended_on=today)
             )
-            db.execute(
-                store.step_entries.update()
-                .where(store.step_entries.c.id == entry.id)
-                .values(**step_values)
-            )
 
-        self._commit(row, write, at, extra=end_pause)
-        return self.get(case_id)
+        return self._commit(row, write, at, extra=end_pause)
 
     def extend(
         self,
@@ -987,8 +972,7 @@ class CaseEngine:
                 )
             )
 
-        self._commit(row, write, at, extra=add_extension)
-        return self.get(case_id)
+        return self._commit(row, write, at, extra=add_extension)
 
     def waive(
         self,
@@ -1026,8 +1010,7 @@ class CaseEngine:
             {"facts": facts},
             [("waived", officer, {"right": right, "step": step.id, "statement": statement})],
         )
-        self._commit(row, write, at)
-        return self.get(case_id)
+        return self._commit(row, write, at)
 
     def close(
         self, case_id: int, *, officer: str, at: dt.datetime, expected_version: int | None = None
@@ -1047,23 +1030,17 @@ class CaseEngine:
                     f"case {case_id} is at step {step.id}, which is not final; act first ({allowed})"
                 )
             refusal = self._authorize(db, power, step.post, step, [officer])
-            entry = self._open_entry(db, case_id)
         if refusal is not None:
             self._refuse(row, at, [officer], "close", refusal)
         write = _Write(
-            {"status": "closed", "closed_at": at, "paused_since": None},
+            {"status": "closed", "closed_at": at, "paused_since": None, "step_overdue_at": None},
             [("closed", officer, {"step": step.id, "outcome": row.outcome})],
         )
 
         def leave(db: Connection) -> None:
-            db.execute(
-                store.step_entries.update()
-                .where(store.step_entries.c.id == entry.id)
-                .values(left_at=at, action="close", officers=[officer])
-            )
+            db.execute(store.INSERT_ENTRY, _left_entry(row, at, "close", [officer]))
 
-        self._commit(row, write, at, extra=leave)
-        return self.get(case_id)
+        return self._commit(row, write, at, extra=leave)
 
     def recompute_provisional(self, at: dt.datetime) -> list[int]:
         """Recompute provisional deadlines with the current calendar; record each change.
@@ -1080,12 +1057,7 @@ class CaseEngine:
                         sa.or_(
                             store.cases.c.legal_provisional.is_(True),
                             store.cases.c.promised_provisional.is_(True),
-                            store.cases.c.id.in_(
-                                sa.select(store.step_entries.c.case_id).where(
-                                    store.step_entries.c.left_at.is_(None),
-                                    store.step_entries.c.provisional.is_(True),
-                                )
-                            ),
+                            store.cases.c.step_provisional.is_(True),
                         ),
                     )
                     .order_by(store.cases.c.id)
@@ -1101,43 +1073,20 @@ class CaseEngine:
         with self.db.connect() as db:
             row = self._case_row(db, case_id)
             power = self.power(row.digest)
-            entry = self._open_entry(db, case_id)
             pause_rows = self._pauses(db, case_id)
         values = self._case_deadlines(
             power, row.clock_started_on, row.extended_by, self._intervals(pause_rows)
         )
-        step_values = (
-            self._step_deadline(
-                power.step(entry.step),
-                entry.entered_at,
-                self._intervals(pause_rows, suspensions_only=True),
-            )
-            if entry is not None
-            else {}
+        values |= self._step_deadline(
+            power.step(row.state),
+            row.step_entered_at,
+            self._intervals(pause_rows, suspensions_only=True),
         )
-        old = {key: getattr(row, key) for key in values}
-        old_step = {key: getattr(entry, key) for key in step_values} if entry is not None else {}
-        if old == values and old_step == step_values:
+        before = {key: getattr(row, key) for key in values}
+        if before == values:
             return False
-        payload = {
-            "reason": "calendar updated",
-            "case_before": old,
-            "case_after": values,
-            "step": entry.step if entry is not None else None,
-            "step_before": old_step,
-            "step_after": step_values,
-        }
-        write = _Write(values, [("deadlines-recomputed", None, payload)])
-
-        def update_step(db: Connection) -> None:
-            if entry is not None:
-                db.execute(
-                    store.step_entries.update()
-                    .where(store.step_entries.c.id == entry.id)
-                    .values(**step_values)
-                )
-
-        self._commit(row, write, at, extra=update_step)
+        payload = {"reason": "calendar updated", "step": row.state, "before": before, "after": values}
+        self._commit(row, _Write(values, [("deadlines-recomputed", None, payload)]), at)
         return True
 
     # -- the record ----------------------------------------------------------------------
@@ -1192,11 +1141,39 @@ def _row_values(row: Any) -> dict[str, Any]:
     return dict(row._mapping)
 
 
+class _Row:
+    """Attribute access over a dict, so a case can be built from values just written."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._mapping = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._mapping[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _left_entry(row: Any, at: dt.datetime, action: str, officers: Sequence[str]) -> dict[str, Any]:
+    """The completed stay in the case's current step, as it is written when the case leaves it."""
+    return {
+        "case_id": row.id,
+        "step": row.state,
+        "entered_at": row.step_entered_at,
+        "left_at": at,
+        "action": action,
+        "officers": list(officers),
+        "due": row.step_due,
+        "overdue_at": row.step_overdue_at,
+        "provisional": row.step_provisional,
+    }
+
+
 def _deadline_payload(case_values: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "step_due": entry.get("due"),
-        "step_overdue_at": entry.get("overdue_at"),
-        "step_provisional": entry.get("provisional", False),
+        "step_due": entry.get("step_due"),
+        "step_overdue_at": entry.get("step_overdue_at"),
+        "step_provisional": entry.get("step_provisional", False),
         "legal_due": case_values.get("legal_due"),
         "legal_provisional": case_values.get("legal_provisional", False),
         "promised_due": case_values.get("promised_due"),
@@ -1224,6 +1201,10 @@ def _case(row: Any) -> Case:
         promised_provisional=row.promised_provisional,
         extended_by=row.extended_by,
         paused_since=row.paused_since,
+        step_entered_at=row.step_entered_at,
+        step_due=row.step_due,
+        step_overdue_at=row.step_overdue_at,
+        step_provisional=row.step_provisional,
         lock_version=row.lock_version,
     )
 

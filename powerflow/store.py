@@ -107,29 +107,28 @@ class CaseRow(SQLModel, table=True):
     promised_provisional: bool = False
     extended_by: int = 0
     paused_since: dt.date | None = None
+    step_entered_at: dt.datetime = _when()
+    step_due: dt.date | None = None
+    step_overdue_at: dt.datetime | None = _when(nullable=True, index=True)
+    step_provisional: bool = False
     lock_version: int = 0
     last_seq: int = 0
     last_hash: str = Field(default="", max_length=64)
 
 
 class StepEntryRow(SQLModel, table=True):
-    """A case entering a step: when, the stored deadline of the step's limit, and how it left."""
+    """A completed stay of a case in a step: when, its stored deadline, and how it left.
+
+    The current stay lives in the case row (``step_*`` columns), so an act writes one row here.
+    """
 
     __tablename__ = "step_entries"
-    __table_args__ = (
-        sa.Index(
-            "ix_step_entries_open_due",
-            "overdue_at",
-            sqlite_where=sa.text("left_at IS NULL"),
-            postgresql_where=sa.text("left_at IS NULL"),
-        ),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     step: str = Field(max_length=64)
     entered_at: dt.datetime = _when()
-    left_at: dt.datetime | None = _when(nullable=True)
+    left_at: dt.datetime = _when()
     action: str | None = None
     officers: list[str] = _json(list)
     due: dt.date | None = None
@@ -325,3 +324,30 @@ def require_schema(engine: Engine) -> None:
         where = engine.url.render_as_string(hide_password=True)
         state = "has no powerflow tables" if revision is None else f"is at revision {revision}"
         raise StoreError(f"the database {where} {state}; run `powerflow db upgrade` (to {head})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Queries the engine runs on every act, built once (building a statement costs more than
+# running it on SQLite).
+
+CASE_COLUMNS_WRITTEN = (
+    "facts", "state", "status", "outcome", "closed_at", "clock_started_on", "legal_due",
+    "legal_provisional", "promised_due", "promised_provisional", "extended_by", "paused_since",
+    "step_entered_at", "step_due", "step_overdue_at", "step_provisional",
+    "lock_version", "last_seq", "last_hash",
+)
+
+SELECT_CASE = sa.select(cases).where(cases.c.id == sa.bindparam("case_id"))
+SELECT_PAUSES = (
+    sa.select(pauses).where(pauses.c.case_id == sa.bindparam("case_id")).order_by(pauses.c.id)
+)
+SELECT_OFFICERS = sa.select(officers).where(
+    officers.c.officer.in_(sa.bindparam("names", expanding=True))
+)
+UPDATE_CASE = (
+    cases.update()
+    .where(cases.c.id == sa.bindparam("b_id"), cases.c.lock_version == sa.bindparam("b_version"))
+    .values({name: sa.bindparam(name) for name in CASE_COLUMNS_WRITTEN})
+)
+INSERT_ENTRY = step_entries.insert()
+INSERT_EVENT = events.insert()

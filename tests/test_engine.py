@@ -323,7 +323,7 @@ def test_two_readers_one_writer_wins(engine: CaseEngine) -> None:
     power = engine.power(stale_row.digest)
     exit_ = power.exit("intake", "reject")
     with pytest.raises(StaleCase):
-        engine._move(stale_row, power, exit_, None, [], at("2025-03-03"), ["wang"], None, {})
+        engine._move(stale_row, power, exit_, [], at("2025-03-03"), ["wang"], None, {})
     assert engine.get(case.id).state == "review"
     assert [e.kind for e in engine.show(case.id).events] == ["opened", "acted"]
 
@@ -385,7 +385,8 @@ def test_provisional_deadline_recomputed_when_the_year_is_imported(sqlite_url: s
     assert not case.legal_provisional and case.legal_due == dt.date(2027, 1, 21)
     event = updated.show(case.id).events[-1]
     assert event.kind == "deadlines-recomputed"
-    assert event.payload["case_before"]["legal_due"] == "2027-01-18"
+    assert event.payload["before"]["legal_due"] == "2027-01-18"
+    assert event.payload["after"]["legal_due"] == "2027-01-21"
     assert updated.recompute_provisional(at("2026-12-23")) == []
     assert updated.verify_chain() == []
 
