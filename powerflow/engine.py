@@ -539,6 +539,8 @@ class CaseEngine:
             prev = digest
         values = {name: getattr(case_row, name) for name in store.CASE_COLUMNS_WRITTEN}
         values |= write.case_values
+        # Deadlines may have moved: the monitor looks at this case again at its next sweep.
+        values["alert_check_at"] = at
         values |= {"lock_version": case_row.lock_version + 1, "last_seq": seq, "last_hash": prev}
         with _writing(self.db) as db:
             updated = db.execute(
@@ -638,6 +640,7 @@ class CaseEngine:
             "lock_version": 0,
             "last_seq": 0,
             "last_hash": "",
+            "alert_check_at": at,
             **entry,
             **self._case_deadlines(power, clock_started_on, 0, []),
         }

@@ -111,6 +111,8 @@ class CaseRow(SQLModel, table=True):
     step_due: dt.date | None = None
     step_overdue_at: dt.datetime | None = _when(nullable=True, index=True)
     step_provisional: bool = False
+    alert_check_at: dt.datetime | None = _when(nullable=True, index=True)
+    """When the monitor must look at this case next (deadlines changed, or a threshold nears)."""
     lock_version: int = 0
     last_seq: int = 0
     last_hash: str = Field(default="", max_length=64)
@@ -186,6 +188,68 @@ class EventRow(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class AlertRow(SQLModel, table=True):
+    """An e-supervision alert (预警/黄牌/红牌): raised once per case, subject and level."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "subject", "level", name="uq_alerts_case_subject_level"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    code: str = Field(max_length=64)
+    subject: str = Field(max_length=160)  # "case" or "step:<id>@<entered_at>"
+    step: str | None = Field(default=None, max_length=64)
+    post: str | None = Field(default=None, max_length=64)
+    unit: str | None = None
+    level: str = Field(max_length=16, index=True)  # warning, yellow, red
+    limit_kind: str = Field(max_length=16)  # step, legal, promised
+    due: dt.date
+    limit_text: str
+    overdue_days: int
+    recipients: list[str] = _json(list)
+    raised_at: dt.datetime = _when(index=True)
+    status: str = Field(default="open", max_length=16, index=True)  # open, acknowledged, appealed, revoked
+    delivery: str = Field(default="pending", max_length=16, index=True)  # pending, delivered, none
+    delivery_attempts: int = 0
+    delivery_error: str | None = None
+    claimed_until: dt.datetime | None = _when(nullable=True)
+
+
+class AlertActionRow(SQLModel, table=True):
+    """Who did what to an alert and why (acknowledge, appeal, revoke)."""
+
+    __tablename__ = "alert_actions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alerts.id", index=True)
+    action: str = Field(max_length=16)
+    actor: str | None = None
+    reason: str | None = None
+    at: dt.datetime = _when()
+
+
+class SweepRow(SQLModel, table=True):
+    """One monitor sweep: when, what it looked at, what it raised, how long it took."""
+
+    __tablename__ = "sweeps"
+
+    id: int | None = Field(default=None, primary_key=True)
+    swept_at: dt.datetime = _when(index=True)  # the (possibly simulated) time swept for
+    started_at: dt.datetime = _when()
+    duration_ms: float
+    examined: int
+    warnings: int
+    yellows: int
+    reds: int
+    delivered: int
+    failed_deliveries: int
+    policy: str
+    policy_digest: str = Field(max_length=64)
+    monitor: str
+
+
 definition_versions = DefinitionVersionRow.__table__  # type: ignore[attr-defined]
 officers = OfficerRow.__table__  # type: ignore[attr-defined]
 cases = CaseRow.__table__  # type: ignore[attr-defined]
@@ -193,6 +257,9 @@ step_entries = StepEntryRow.__table__  # type: ignore[attr-defined]
 pauses = PauseRow.__table__  # type: ignore[attr-defined]
 extensions = ExtensionRow.__table__  # type: ignore[attr-defined]
 events = EventRow.__table__  # type: ignore[attr-defined]
+alerts = AlertRow.__table__  # type: ignore[attr-defined]
+alert_actions = AlertActionRow.__table__  # type: ignore[attr-defined]
+sweeps = SweepRow.__table__  # type: ignore[attr-defined]
 
 metadata = SQLModel.metadata
 
@@ -333,7 +400,7 @@ def require_schema(engine: Engine) -> None:
 CASE_COLUMNS_WRITTEN = (
     "facts", "state", "status", "outcome", "closed_at", "clock_started_on", "legal_due",
     "legal_provisional", "promised_due", "promised_provisional", "extended_by", "paused_since",
-    "step_entered_at", "step_due", "step_overdue_at", "step_provisional",
+    "step_entered_at", "step_due", "step_overdue_at", "step_provisional", "alert_check_at",
     "lock_version", "last_seq", "last_hash",
 )
 
