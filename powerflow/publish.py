@@ -340,7 +340,9 @@ def _publish_power(
     definition = power.definition
     paths = _paths(power.code)
     dot_source = render.build_dot(power)
-    charts = {fmt: render.render_bytes(dot_source, fmt) for fmt in CHART_FORMATS}
+    charts = {
+        fmt: render.render_bytes(dot_source, fmt, definition.effective) for fmt in CHART_FORMATS
+    }
     for fmt, data in charts.items():
         _write(out_dir / paths[fmt], data)
 

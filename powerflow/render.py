@@ -32,6 +32,8 @@ import graphviz
 from powerflow.compiler import CompiledPower, compile_definition
 from powerflow.definition import (
     Action,
+    Channel,
+    ChannelKind,
     Checkpoint,
     Definition,
     Duration,
@@ -287,30 +289,16 @@ def limits_text(definition: Definition) -> tuple[str, str]:
     return legal, promised
 
 
-def channel_text(
-    channel_kind: str,
-    name: str,
-    phone: str | None,
-    address: str | None,
-    website: str | None,
-    period: Duration | None,
-) -> str:
+def channel_text(channel: Channel) -> str:
     """One external supervision channel, e.g. ``复议：云溪县人民政府，60日内申请``."""
-    text = f"{channel_kind}：{name}"
-    details = [
-        part
-        for part in (
-            f"电话 {phone}" if phone else None,
-            address,
-            website,
-        )
-        if part
-    ]
+    text = f"{channel.kind.value}：{channel.name}"
+    phone = f"电话 {channel.phone}" if channel.phone else None
+    details = [part for part in (phone, channel.address, channel.website) if part]
     if details:
         text += "（" + "，".join(details) + "）"
-    if period is not None:
-        verb = "提起" if channel_kind == "诉讼" else "申请"
-        text += f"，{period.label()}内{verb}"
+    if channel.period is not None:
+        verb = "提起" if channel.kind is ChannelKind.LITIGATION else "申请"
+        text += f"，{channel.period.label()}内{verb}"
     return text
 
 
@@ -478,14 +466,7 @@ def _footer_label(power: CompiledPower) -> str:
     definition = power.definition
     rows = ['<TR><TD ALIGN="LEFT"><B>外部制约监督方式</B></TD></TR>']
     for channel in definition.supervision.external:
-        text = channel_text(
-            channel.kind.value,
-            channel.name,
-            channel.phone,
-            channel.address,
-            channel.website,
-            channel.period,
-        )
+        text = channel_text(channel)
         rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{_lines(text, 90)}</TD></TR>')
     if definition.supervision.internal:
         rows.append('<TR><TD ALIGN="LEFT"><B>内部监督机构</B></TD></TR>')
@@ -658,8 +639,12 @@ def build_dot(power: CompiledPower, overlay: CaseOverlay | None = None) -> str:
 # Running Graphviz
 
 
-def render_bytes(dot_source: str, fmt: str) -> bytes:
-    """Run Graphviz ``dot`` over DOT text; return the SVG, PNG or PDF bytes (DOT as UTF-8)."""
+def render_bytes(dot_source: str, fmt: str, created: dt.date | None = None) -> bytes:
+    """Run Graphviz ``dot`` over DOT text; return the SVG, PNG or PDF bytes (DOT as UTF-8).
+
+    ``created`` stamps a PDF's CreationDate instead of the clock, so the same chart gives the
+    same bytes (the publisher passes the definition's effective date).
+    """
     if fmt not in FORMATS:
         raise RenderError(f"unknown output format {fmt}; expected one of: {', '.join(FORMATS)}")
     if fmt == "dot":
@@ -685,6 +670,10 @@ def render_bytes(dot_source: str, fmt: str) -> bytes:
     if fmt == "svg":
         # The DOCTYPE only names a DTD on the web; no viewer needs it and the site fetches nothing.
         data = re.sub(rb"<!DOCTYPE[^>]*>\s*", b"", data, count=1)
+    if fmt == "pdf" and created is not None:
+        # Same length as cairo's D:YYYYMMDDHHMMSSZ, so the cross-reference offsets stay valid.
+        stamp = b"/CreationDate (D:" + created.strftime("%Y%m%d").encode() + b"000000Z)"
+        data = re.sub(rb"/CreationDate \(D:\d{14}Z\)", stamp, data, count=1)
     return data
 
 
@@ -693,7 +682,7 @@ def render_to(
 ) -> Path:
     """Draw a power's chart into ``output``; the format is ``fmt`` or the file's extension."""
     chosen = fmt or output.suffix.lower().lstrip(".")
-    data = render_bytes(build_dot(power, overlay), chosen)
+    data = render_bytes(build_dot(power, overlay), chosen, power.definition.effective)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(data)
     return output

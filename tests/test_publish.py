@@ -190,10 +190,7 @@ def test_power_page_carries_every_catalog_field(site: tuple[Path, list[CompiledP
         values += [s.name for s in d.steps] + [s.limit.label() for s in d.steps]
         values += [right_text(r) for s in d.steps for r in s.rights]
         values += [checkpoint_text(d, c) for s in d.steps for c in s.checkpoints]
-        values += [
-            channel_text(c.kind.value, c.name, c.phone, c.address, c.website, c.period)
-            for c in d.supervision.external
-        ]
+        values += [channel_text(c) for c in d.supervision.external]
         values += [b.name for b in d.supervision.internal]
         if d.limits.promised is not None:
             values.append(d.limits.promised.label())
@@ -277,12 +274,8 @@ def test_a_missing_chart_is_rendered_again(tmp_path: Path) -> None:
     assert len(history) == 1  # same digest: no new version in the history
 
 
-def test_unchanged_files_are_not_even_parsed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = copy_definitions(tmp_path)
-    out = tmp_path / "site"
-    publish_site([folder], out, NOW)
+def spy_on_checks(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
+    """Record the files every check_catalog call of the publisher is given."""
     checked: list[list[Path]] = []
     real = publish.check_catalog
 
@@ -291,6 +284,16 @@ def test_unchanged_files_are_not_even_parsed(
         return real(paths)
 
     monkeypatch.setattr(publish, "check_catalog", spy)
+    return checked
+
+
+def test_unchanged_files_are_not_even_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = copy_definitions(tmp_path)
+    out = tmp_path / "site"
+    publish_site([folder], out, NOW)
+    checked = spy_on_checks(monkeypatch)
     publish_site([folder], out, LATER)
     assert checked == []
     penalty = folder / "food-unlicensed-penalty.yaml"
@@ -311,9 +314,7 @@ def test_a_changed_package_rechecks_every_file_without_rendering(
     out = tmp_path / "site"
     publish_site([DEFINITIONS], out, NOW)
     monkeypatch.setattr(publish, "checker_fingerprint", lambda: "new-rules")
-    checked: list[list[Path]] = []
-    real = publish.check_catalog
-    monkeypatch.setattr(publish, "check_catalog", lambda p: checked.append(list(p)) or real(p))
+    checked = spy_on_checks(monkeypatch)
     result = publish_site([DEFINITIONS], out, LATER)
     assert len(checked) == 1 and len(checked[0]) == 3
     assert result.rendered == [] and len(result.unchanged) == 3

@@ -215,15 +215,7 @@ def test_footer_channels_version_and_effective_date(shipped: tuple[CompiledPower
     footer = squash(statement(dot, "_footer"))
     assert "外部制约监督方式" in footer
     for channel in definition.supervision.external:
-        text = channel_text(
-            channel.kind.value,
-            channel.name,
-            channel.phone,
-            channel.address,
-            channel.website,
-            channel.period,
-        )
-        assert squash(text) in footer
+        assert squash(channel_text(channel)) in footer
         if channel.period is not None:
             assert f"{channel.period.label()}内" in footer
     for body in definition.supervision.internal:
@@ -368,6 +360,16 @@ def test_svg_carries_the_chinese_text_and_the_font() -> None:
     assert FONT in svg
     fragment = svg_fragment(svg)
     assert fragment.startswith("<svg") and "<!--" not in fragment and "<?xml" not in fragment
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png", "pdf"])
+def test_chart_files_are_reproducible(fmt: str) -> None:
+    power = compiled(PENALTY)
+    dot = build_dot(power)
+    first = render_bytes(dot, fmt, power.definition.effective)
+    assert render_bytes(dot, fmt, power.definition.effective) == first
+    if fmt == "pdf":
+        assert b"/CreationDate (D:20250101000000Z)" in first
 
 
 def test_png_is_a_palette_image_of_reasonable_size(tmp_path: Path) -> None:
@@ -659,3 +661,16 @@ def test_cli_render_with_a_case(runner: CliRunner, tmp_path: Path) -> None:
         assert missing.exit_code == 1 and "Traceback" not in missing.output
     finally:
         store.dispose(url)
+
+
+def test_rendering_and_publishing_need_no_database() -> None:
+    """render and publish sit above the engine in the module map but never load the store."""
+    script = (
+        "import sys, powerflow.render, powerflow.publish; "
+        "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'transitions', 'alembic') "
+        "if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, check=True, cwd=ROOT, text=True
+    ).stdout.strip()
+    assert loaded == "[]"
