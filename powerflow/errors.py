@@ -6,6 +6,7 @@
     ├── DefinitionError               a definition file cannot be loaded (carries findings)
     ├── CheckFailed                   checks found errors where a clean definition is required
     ├── UnknownDefinition             no definition with that code or file
+    ├── BenchmarkError                no 裁量基准 for a violation, or a circumstance it lacks
     ├── CalendarError                 bad calendar data or a bad calendar query
     │   └── CalendarNotCovered        a strict query touches a year with no holiday notice
     ├── CaseError                     a case operation was refused or is impossible
@@ -13,6 +14,8 @@
     │   ├── IllegalTransition         the action is not allowed from the current step
     │   ├── NotAuthorized             the officer does not hold the post or qualification
     │   └── StaleCase                 another officer changed the case first (optimistic lock)
+    ├── PolicyError                   an alert policy (预警/黄牌/红牌 preset) is invalid
+    ├── AlertError                    an alert operation was refused (unknown alert, wrong state)
     └── StoreError                    the database cannot be reached or is inconsistent
 
 Every message says where (file:line and field path, or case id), what went wrong, and what
@@ -62,6 +65,10 @@ class UnknownDefinition(PowerflowError):
     """No definition with the given code (or no such file)."""
 
 
+class BenchmarkError(PowerflowError):
+    """No discretion benchmark (裁量基准) for a violation, or a circumstance or amount it lacks."""
+
+
 class CalendarError(PowerflowError):
     """Calendar data is malformed or a calendar query is malformed."""
 
@@ -100,3 +107,11 @@ class StaleCase(CaseError):
 
 class StoreError(PowerflowError):
     """The database cannot be reached, is not migrated, or holds inconsistent data."""
+
+
+class PolicyError(PowerflowError):
+    """An alert policy file is invalid; the message names the file, line and field."""
+
+
+class AlertError(PowerflowError):
+    """An alert operation was refused: unknown alert, wrong state, or an unqualified officer."""
