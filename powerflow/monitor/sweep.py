@@ -149,6 +149,26 @@ def _used_from(calendar: WorkCalendar, limit: Limit, fraction: float) -> dt.date
     return _midnight(start + dt.timedelta(days=math.ceil(total_days * fraction)))
 
 
+class Thresholds:
+    """Threshold moments under one policy and calendar, cached: a day's intake shares its dates."""
+
+    def __init__(self, policy: AlertPolicy, calendar: WorkCalendar) -> None:
+        self.policy, self.calendar = policy, calendar
+        self._cache: dict[tuple[Any, ...], list[tuple[Level, dt.datetime, dt.date | None]]] = {}
+
+    def of(self, limit: Limit) -> list[Threshold]:
+        """Every threshold of one limit, in time order."""
+        key = (limit.kind, limit.start, limit.due, limit.overdue_at, limit.unit)
+        moments = self._cache.get(key)
+        if moments is None:
+            moments = [
+                (t.level, t.moment, t.supervise_by)
+                for t in thresholds(limit, self.policy, self.calendar)
+            ]
+            self._cache[key] = moments
+        return [Threshold(level, moment, limit, by) for level, moment, by in moments]
+
+
 def thresholds(limit: Limit, policy: AlertPolicy, calendar: WorkCalendar) -> list[Threshold]:
     """Every threshold of one limit under the policy, in time order."""
     found: list[Threshold] = []
@@ -218,7 +238,7 @@ def case_limits(row: Any, power: CompiledPower) -> list[Limit]:
     return limits
 
 
-def _recipients(policy: AlertPolicy, level: Level, power: CompiledPower, step: Step) -> list[str]:
+def _recipients(policy: AlertPolicy, level: Level, power: CompiledPower, step: Step) -> tuple[str, ...]:
     names: list[str] = []
     for recipient in policy.recipients.get(level, []):
         if recipient is Recipient.POST:
@@ -229,14 +249,18 @@ def _recipients(policy: AlertPolicy, level: Level, power: CompiledPower, step: S
             names.extend(f"{p.name}（{p.unit}）" for p in heads[:1])
         else:
             names.append(policy.supervision_office)
-    return names
+    return tuple(names)
 
 
 # ---------------------------------------------------------------------------------------------
 # The sweep
 
+_SWEPT_COLUMNS = (
+    "id", "code", "digest", "state", "status", "paused_since", "clock_started_on", "legal_due",
+    "promised_due", "extended_by", "step_entered_at", "step_due", "step_overdue_at", "lock_version",
+)
 SELECT_DUE = (
-    sa.select(store.cases)
+    sa.select(*(store.cases.c[name] for name in _SWEPT_COLUMNS))
     .where(store.cases.c.alert_check_at <= sa.bindparam("at"))
     .order_by(store.cases.c.alert_check_at)
 )
@@ -291,15 +315,20 @@ def sweep(
     result.examined = len(rows)
     pending: list[dict[str, Any]] = []
     next_checks: list[dict[str, Any]] = []
+    cache = Thresholds(policy, engine.calendar)
+    recipients: dict[tuple[str, str, Level], list[str]] = {}
     for row in rows:
         next_check = None
         if row.status == "open" and row.paused_since is None:
             power = engine.power(row.digest)
             step = power.step(row.state)
             for limit in case_limits(row, power):
-                for threshold in thresholds(limit, policy, engine.calendar):
+                for threshold in cache.of(limit):
                     if threshold.moment <= at:
-                        values = _alert_values(row, power, step, threshold, policy, at)
+                        key = (power.digest, step.id, threshold.level)
+                        if key not in recipients:
+                            recipients[key] = list(_recipients(policy, threshold.level, power, step))
+                        values = _alert_values(row, power, step, threshold, recipients[key], at)
                         values["delivery"] = "pending" if webhook is not None else "none"
                         pending.append(values)
                     elif next_check is None or threshold.moment < next_check:
@@ -337,7 +366,7 @@ def sweep(
 
 
 def _alert_values(
-    row: Any, power: CompiledPower, step: Step, threshold: Threshold, policy: AlertPolicy, at: dt.datetime
+    row: Any, power: CompiledPower, step: Step, threshold: Threshold, recipients: list[str], at: dt.datetime
 ) -> dict[str, Any]:
     limit = threshold.limit
     post = power.definition.post(step.post)
@@ -356,7 +385,7 @@ def _alert_values(
         "due": limit.due,
         "limit_text": text,
         "overdue_days": max(0, (local_date(at) - limit.due).days),
-        "recipients": _recipients(policy, threshold.level, power, step),
+        "recipients": recipients,
         "raised_at": at,
         "status": "open",
         "delivery": "pending",
