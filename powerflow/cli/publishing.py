@@ -13,7 +13,7 @@ from powerflow.cli.app import Settings, pass_settings
 from powerflow.cli.cases import AT, open_engine
 from powerflow.definition import definition_files
 from powerflow.errors import PowerflowError
-from powerflow.publish import publish_site
+from powerflow.publish import publish_results, publish_site
 from powerflow.render import FORMATS, CaseOverlay, case_overlay, find_definition, render_to
 
 
@@ -136,6 +136,34 @@ def publish_site_command(settings: Settings, paths: tuple[Path, ...], out_dir: P
     )
     if not result.ok:
         click.get_current_context().exit(1)
+
+
+@publish_group.command("results")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to publish.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The site folder; the month goes to results/YYYY-MM.html and .json.",
+)
+@pass_settings
+def publish_results_command(settings: Settings, month: str, out_dir: Path) -> None:
+    """Publish a month's enforcement results (执法结果公开) from the case store.
+
+    Per power: decisions by outcome and the share made within the 法定时限; no personal data.
+    """
+    from powerflow.results import month_range, monthly_results
+
+    try:
+        month_range(month)
+    except ValueError:
+        raise click.BadParameter(f"{month} is not a month like 2025-10", param_hint="--month") from None
+    results = monthly_results(open_engine(settings), month)
+    files = publish_results(month, [r.to_json() for r in results], out_dir, dt.datetime.now(dt.UTC))
+    decided = sum(r.decisions for r in results)
+    click.echo(f"{month}: {decided} decision(s) over {len(results)} power(s) → {files[0]}", err=True)
 
 
 COMMANDS: list[click.Command] = [render_command, publish_group]
