@@ -12,10 +12,12 @@ line and the field path, e.g. ``definitions/x.yaml:14: steps.review.limit.unit: 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import types
 import typing
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -159,6 +161,46 @@ class ChannelKind(StrEnum):
     LITIGATION = "诉讼"
     SUPERVISION = "监督"
     HOTLINE = "热线"
+
+
+class PenaltyType(StrEnum):
+    """行政处罚的种类 (行政处罚法 art. 9); the type decides whether a hearing must be offered."""
+
+    WARNING = "警告"
+    CRITICISM = "通报批评"
+    FINE = "罚款"
+    CONFISCATE_GAINS = "没收违法所得"
+    CONFISCATE_PROPERTY = "没收非法财物"
+    SUSPEND_LICENCE = "暂扣许可证件"
+    DOWNGRADE = "降低资质等级"
+    REVOKE_LICENCE = "吊销许可证件"
+    RESTRICT_BUSINESS = "限制开展生产经营活动"
+    SUSPEND_BUSINESS = "责令停产停业"
+    CLOSE = "责令关闭"
+    BAR_FROM_PRACTICE = "限制从业"
+    DETENTION = "行政拘留"
+    OTHER = "其他"
+
+
+class PartyType(StrEnum):
+    """当事人类型: 公民 (individual) or 法人或者其他组织 (organisation)."""
+
+    INDIVIDUAL = "individual"
+    ORGANISATION = "organisation"
+
+    @property
+    def label(self) -> str:
+        return {"individual": "公民", "organisation": "法人或者其他组织"}[self.value]
+
+
+class TierKind(StrEnum):
+    """裁量档次 of a discretion benchmark (裁量基准), from lightest to heaviest."""
+
+    NO_PENALTY = "不予处罚"
+    MITIGATED = "减轻"
+    LIGHTER = "从轻"
+    ORDINARY = "一般"
+    HEAVIER = "从重"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,6 +376,11 @@ class Action(DefinitionPart):
     post: Identifier | None = Field(default=None, description="可执行的岗位; 默认为本环节岗位")
     guard: str | None = Field(default=None, description="条件名 (from the guard registry)")
     outcome: str | None = Field(default=None, description="办理结果, e.g. 准予许可, 不予许可")
+    deemed: bool = Field(
+        default=False,
+        description="视为: the engine takes this action by itself, whatever its guard, when the "
+        "step's limit runs out, e.g. 逾期不告知补正的自收到材料之日起即为受理 (行政许可法 art. 32)",
+    )
 
 
 class Step(DefinitionPart):
@@ -353,6 +400,20 @@ class Step(DefinitionPart):
     documents: list[str] = Field(default_factory=list, description="形成的文书")
     description: str | None = Field(default=None, description="办理标准与要求")
     pause: Pause | None = Field(default=None, description="特别程序 (clock paused)")
+    advance_notice: Duration | None = Field(
+        default=None,
+        description="提前通知: the party is told this long before the step takes place, "
+        "e.g. 举行听证的七日前 (行政许可法 art. 48, 行政处罚法 art. 64)",
+    )
+    min_wait: Duration | None = Field(
+        default=None,
+        description="最短等待期: the case may leave the step only after it, "
+        "e.g. 催告书送达十日后方可申请人民法院强制执行 (行政强制法 art. 54)",
+    )
+    no_night_or_holiday: bool = Field(
+        default=False,
+        description="不得在夜间或者法定节假日实施, 情况紧急的除外 (行政强制法 art. 43)",
+    )
     rights: list[Right] = Field(default_factory=list, description="相对人的权利")
     checkpoints: list[Checkpoint] = Field(default_factory=list, description="内部监督制约环节")
     actions: list[Action] = Field(default_factory=list, description="出口 (transitions)")
@@ -395,6 +456,124 @@ class Supervision(DefinitionPart):
     external: list[Channel] = Field(description="外部制约监督方式 (投诉举报、复议、诉讼)")
 
 
+class PenaltyProfile(DefinitionPart):
+    """处罚种类与数额 of a 行政处罚: decide the hearing right and the 简易程序 guard."""
+
+    types: list[PenaltyType] = Field(min_length=1, description="处罚种类 (行政处罚法 art. 9)")
+    parties: list[PartyType] = Field(
+        default_factory=lambda: [PartyType.INDIVIDUAL, PartyType.ORGANISATION],
+        min_length=1,
+        description="当事人类型: individual 公民, organisation 法人或者其他组织",
+    )
+    max_fine: dict[PartyType, Decimal] = Field(
+        default_factory=dict,
+        description="最高罚款数额 (元) per party type; leave a party out when the fine has no "
+        "fixed ceiling (a multiple of 违法所得 or 货值金额) or comes from the benchmarks",
+    )
+    jurisdiction: str | None = Field(
+        default=None, description="较大数额标准适用的地区 (jurisdiction), e.g. 浙江省"
+    )
+    sector: str | None = Field(default=None, description="行业 (sector), e.g. 市场监管, 公安")
+    basis: Citation | None = Field(
+        default=None,
+        description="依据 of the types and amounts, e.g. a law allowing a higher 简易程序 amount",
+    )
+
+
+class FineRange(DefinitionPart):
+    """罚款幅度: an amount in 元, or multiples of a base amount such as 违法所得 or 货值金额."""
+
+    min: Decimal = Field(default=Decimal(0), ge=0, description="下限; 0 when only a maximum is set")
+    max: Decimal = Field(gt=0, description="上限")
+    of: str | None = Field(
+        default=None, description="倍数基数, e.g. 货值金额, 违法所得; omit for amounts in 元"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FineRange:
+        if self.min > self.max:
+            raise ValueError(f"the minimum {self.min} is above the maximum {self.max}")
+        return self
+
+    def label(self) -> str:
+        low, high = amount_text(self.min), amount_text(self.max)
+        if self.of:
+            return f"{self.of}{low}倍以上{high}倍以下"
+        return f"{low}元以上{high}元以下" if self.min else f"{high}元以下"
+
+
+def amount_text(value: Decimal) -> str:
+    """A Decimal without trailing zeros or exponent: 50000, 0.5."""
+    return format(value.normalize(), "f")
+
+
+class Tier(DefinitionPart):
+    """裁量档次: the circumstances that place a case in this tier and the fine it allows."""
+
+    tier: TierKind = Field(description="档次: 不予处罚, 减轻, 从轻, 一般, 从重")
+    circumstances: list[str] = Field(default_factory=list, description="适用情形")
+    fine: FineRange | None = Field(default=None, description="罚款幅度; none for 不予处罚")
+    grounds: list[Citation] = Field(
+        default_factory=list,
+        description="法定依据 for 减轻 and 不予处罚 (行政处罚法 arts. 32, 33)",
+    )
+    description: str | None = Field(default=None, description="说明 (e.g. 其他处罚种类)")
+
+
+class Band(DefinitionPart):
+    """One statutory range of a violation, chosen by a base amount (e.g. 货值金额不足一万元)."""
+
+    when: str | None = Field(default=None, description="适用条件 as the statute words it")
+    measure: str | None = Field(
+        default=None, description="the base amount that selects this band, e.g. 货值金额"
+    )
+    at_least: Decimal | None = Field(default=None, ge=0, description="以上 (≥), in 元")
+    below: Decimal | None = Field(default=None, gt=0, description="不足 (<), in 元")
+    statutory: FineRange = Field(description="法定处罚幅度")
+    tiers: list[Tier] = Field(min_length=1, description="裁量档次")
+
+    @model_validator(mode="after")
+    def _selector(self) -> Band:
+        if (self.at_least is not None or self.below is not None) and not self.measure:
+            raise ValueError("a band chosen by at_least or below must name its measure")
+        if self.at_least is not None and self.below is not None and self.at_least >= self.below:
+            raise ValueError(f"at_least {self.at_least} must be below below {self.below}")
+        return self
+
+    def selects(self, amounts: typing.Mapping[str, Decimal]) -> bool:
+        """True when the base amounts fall in this band (a band without a measure always does)."""
+        if not self.measure:
+            return True
+        value = amounts[self.measure]
+        if self.at_least is not None and value < self.at_least:
+            return False
+        return self.below is None or value < self.below
+
+
+class Benchmark(DefinitionPart):
+    """裁量基准 of one violation (违法行为): statutory range(s) and tiers (行政处罚法 art. 34)."""
+
+    violation: Text = Field(description="违法行为编码, e.g. SJ-SP-122-01")
+    name: Text = Field(description="违法行为名称")
+    basis: list[Citation] = Field(min_length=1, description="违法依据与处罚依据")
+    types: list[PenaltyType] = Field(default_factory=list, description="处罚种类")
+    bands: list[Band] = Field(min_length=1, description="法定幅度 (one per statutory range)")
+
+    @model_validator(mode="after")
+    def _bands_partition(self) -> Benchmark:
+        measures = {band.measure for band in self.bands}
+        if len(self.bands) > 1 and (None in measures or len(measures) > 1):
+            raise ValueError("several bands must all be chosen by the same measure")
+        spans = sorted(
+            ((band.at_least or Decimal(0), band.below) for band in self.bands),
+            key=lambda span: span[0],
+        )
+        for (_, first_below), (second_low, _) in itertools.pairwise(spans):
+            if first_below is None or first_below > second_low:
+                raise ValueError("the bands' at_least/below ranges overlap")
+        return self
+
+
 class Definition(DefinitionPart):
     """One administrative power: catalog entry plus runnable procedure (权力运行流程)."""
 
@@ -420,6 +599,22 @@ class Definition(DefinitionPart):
     steps: list[Step] = Field(description="运行程序 (环节)")
     limits: CaseLimits = Field(description="办理时限 (法定时限, 承诺时限)")
     supervision: Supervision = Field(description="监督制约")
+    joint: bool = Field(
+        default=False,
+        description="统一办理、联合办理、集中办理 (行政许可法 art. 26): 45 个工作日, +15 with the "
+        "approval of the 本级人民政府负责人 (art. 42)",
+    )
+    entrusted_by: str | None = Field(
+        default=None,
+        description="委托机关 when the subject exercises the power by entrustment (委托实施); "
+        "行政强制措施 may not be entrusted (行政强制法 art. 17)",
+    )
+    penalty: PenaltyProfile | None = Field(
+        default=None, description="处罚种类与数额 (行政处罚 only)"
+    )
+    benchmarks: list[Benchmark] = Field(
+        default_factory=list, description="行政处罚裁量基准 (published with the catalog)"
+    )
 
     @field_validator("category")
     @classmethod
