@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from powerflow.checks import check_catalog
+from powerflow.checks import check_catalog, run_checks
+from powerflow.compiler import compile_definition
 from powerflow.definition import (
     Definition,
     TimeUnit,
@@ -23,7 +24,20 @@ from powerflow.findings import Severity
 from tests.conftest import DATA, shipped_definition_files
 
 INVALID = sorted((DATA / "invalid").glob("*.yaml"))
+VALID = sorted((DATA / "valid").glob("*.yaml"))
+OVERRIDES = sorted((DATA / "valid" / "overrides").glob("*.yaml"))
 EXPECT = re.compile(r"^# expect: (?P<rule>\S+) (?P<field>\S+) line (?P<line>\d+)")
+STATUTE_FAMILIES = (
+    "units",
+    "limits",
+    "licensing",
+    "penalty",
+    "compulsion",
+    "remedies",
+    "other",
+    "separation",
+    "benchmarks",
+)
 
 
 def expectation(path: Path) -> tuple[str, str, int]:
@@ -46,25 +60,67 @@ def test_invalid_fixture_reports_rule_file_line_and_field(path: Path) -> None:
     assert marked in ([], [line]), "the #< marker must stand on the expected line"
 
 
-def test_invalid_fixtures_cover_every_loader_and_structural_rule() -> None:
+def test_invalid_fixtures_cover_every_registered_rule() -> None:
     from powerflow.checks import RULES
 
     covered = {expectation(path)[0] for path in INVALID}
-    testable = {
-        rule_id
-        for rule_id in RULES
-        if rule_id.split(".")[0] in ("load", "structure", "element", "catalog")
-    }
-    # These three cannot be written as a single definition file: they concern the file system
-    # or the set of files, and are tested below.
-    testable -= {"load.file", "load.empty", "load.not-a-mapping", "load.duplicate-code"}
+    # These cannot be written as a single definition file: they concern the file system or the
+    # set of files, and are tested below.
+    testable = set(RULES) - {"load.file", "load.empty", "load.not-a-mapping", "load.duplicate-code"}
     assert testable <= covered, f"rules without an invalid fixture: {sorted(testable - covered)}"
 
 
+STATUTE_FIXTURES = [p for p in INVALID if expectation(p)[0].split(".")[0] in STATUTE_FAMILIES]
+
+
+@pytest.mark.parametrize("path", STATUTE_FIXTURES, ids=[p.stem for p in STATUTE_FIXTURES])
+def test_statute_fixture_breaks_exactly_its_rule(path: Path) -> None:
+    rule, _, _ = expectation(path)
+    report = check_catalog([path])
+    assert {f.rule for f in report.findings} == {rule}, [f.format_text() for f in report.findings]
+
+
 def test_minimal_valid_definition_loads_and_checks_clean() -> None:
-    report = check_catalog([DATA / "valid"])
+    report = check_catalog([DATA / "valid" / "minimal.yaml"])
     assert report.findings == []
     assert [p.code for p in report.powers] == ["33990100MZ-QR-0001"]
+
+
+@pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
+def test_valid_base_checks_clean(path: Path) -> None:
+    report = check_catalog([path])
+    assert [f.format_text() for f in report.findings] == []
+    assert len(report.powers) == 1
+
+
+def test_valid_folder_has_no_errors_and_warns_only_for_overrides() -> None:
+    report = check_catalog([DATA / "valid"])
+    assert not report.has_errors
+    assert {f.file for f in report.findings} == {str(p) for p in OVERRIDES}
+    assert len(report.powers) == len(VALID) + len(OVERRIDES)
+
+
+_CITED = re.compile(r"accepted as an override citing 《(?P<law>[^》]+)》第(?P<article>\d+)条 \((?P<rank>[^)]+)\)")
+
+
+@pytest.mark.parametrize("path", OVERRIDES, ids=[p.stem for p in OVERRIDES])
+def test_override_citing_enough_rank_is_a_warning_quoting_the_citation(path: Path) -> None:
+    rule, field, line = expectation(path)
+    report = check_catalog([path])
+    (finding,) = report.findings
+    assert (finding.rule, finding.field, finding.line) == (rule, field, line)
+    assert finding.severity is Severity.WARNING
+    cited = _CITED.search(finding.message)
+    assert cited, finding.message
+    text = path.read_text(encoding="utf-8")
+    citation = f"law: {cited['law']}, article: {cited['article']}, rank: {cited['rank']}}}"
+    assert citation in text
+    # The same deviation citing a 规范性文件 stays an error and says why.
+    weaker = text.replace(citation, f"law: {cited['law']}, article: {cited['article']}, rank: 规范性文件}}")
+    power = compile_definition(parse_definition(weaker, str(path)))
+    (error,) = [f for f in run_checks(power) if f.rule == rule]
+    assert error.severity is Severity.ERROR
+    assert "cannot override it" in error.message
 
 
 @pytest.mark.parametrize("path", shipped_definition_files(), ids=lambda p: p.stem)

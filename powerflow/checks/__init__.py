@@ -10,13 +10,43 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from powerflow.checks import loading, structural  # noqa: F401  (modules register their rules)
+from powerflow.checks import (  # noqa: F401  (modules register their rules)
+    benchmarks,
+    compulsion,
+    licensing,
+    limits,
+    loading,
+    other_categories,
+    penalty,
+    remedies,
+    separation,
+    structural,
+    units,
+)
 from powerflow.checks.registry import RULES, Rule, Violation, register, rule
 from powerflow.compiler import CompiledPower, compile_definition
 from powerflow.definition import load_definitions
 from powerflow.findings import Finding, sort_findings
 
+FAMILIES: dict[str, str] = {
+    "load": "the file can be read as a definition",
+    "structure": "the procedure is a well-formed flow",
+    "element": "the seven flowchart elements are present (F-05)",
+    "catalog": "catalog fields (F-01, F-03)",
+    "units": "time units per statute (§1)",
+    "limits": "case limits, promises and extensions (§11.2)",
+    "licensing": "行政许可法 (§2)",
+    "penalty": "行政处罚法 (§3)",
+    "compulsion": "行政强制法 (§4)",
+    "remedies": "复议 and 诉讼 routes (§5)",
+    "other": "other categories (§6)",
+    "separation": "separation of duties (§11.4)",
+    "benchmarks": "行政处罚裁量基准 (§10)",
+}
+"""Rule families (the prefix of a rule id) in the order the rules reference lists them."""
+
 __all__ = [
+    "FAMILIES",
     "RULES",
     "CatalogReport",
     "Rule",

@@ -1,0 +1,171 @@
+"""The rule pack beyond its fixtures: comparing limits, statute versions, joint handling, hearing
+triggers, the override mechanism and the documented path decisions."""
+
+from __future__ import annotations
+
+import pytest
+
+from powerflow.checks import RULES, run_checks
+from powerflow.checks.common import compare, day_bounds
+from powerflow.checks.registry import Violation
+from powerflow.compiler import compile_definition
+from powerflow.definition import Citation, Duration, TimeUnit, parse_definition
+from powerflow.findings import Finding, Severity
+from tests.conftest import DATA
+
+VALID = DATA / "valid"
+WD, CD, M, H = TimeUnit.WORKDAY, TimeUnit.DAY, TimeUnit.MONTH, TimeUnit.HOUR
+
+
+def findings(base: str, *edits: tuple[str, str]) -> list[Finding]:
+    """Check a valid base after replacing text in it (each old text must occur once)."""
+    text = (VALID / f"{base}.yaml").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return run_checks(compile_definition(parse_definition(text, f"{base}.yaml")))
+
+
+def rules(found: list[Finding]) -> set[str]:
+    return {finding.rule for finding in found}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ((20, WD), (30, WD), "within"),
+        ((31, WD), (30, WD), "beyond"),
+        ((20, CD), (20, WD), "within"),
+        ((20, WD), (20, CD), "unclear"),
+        ((60, WD), (30, CD), "beyond"),
+        ((1, M), (28, CD), "unclear"),
+        ((24, H), (1, WD), "within"),
+        ((6, M), (180, CD), "unclear"),
+    ],
+)
+def test_compare_limits_across_units(
+    a: tuple[int, TimeUnit], b: tuple[int, TimeUnit], expected: str
+) -> None:
+    assert compare(Duration(value=a[0], unit=a[1]), Duration(value=b[0], unit=b[1])) == expected
+
+
+def test_working_day_bounds_cover_a_long_holiday() -> None:
+    # 2026: 20 working days from Friday 13 February span the nine-day 春节 break (35 days).
+    low, high = day_bounds(Duration(value=20, unit=WD))
+    assert low == 20 and high >= 35
+
+
+def test_reconsideration_units_follow_the_version_in_force() -> None:
+    ten_workdays = ("period: {value: 60, unit: day,", "period: {value: 10, unit: workday,")
+    assert "units.reconsideration" not in rules(findings("minimal", ten_workdays))
+    before_2024 = ("effective: 2025-01-01", "effective: 2023-06-01")
+    (finding,) = [
+        f for f in findings("minimal", ten_workdays, before_2024) if f.rule.startswith("units")
+    ]
+    assert finding.rule == "units.reconsideration"
+    assert "declare it as 10日" in finding.message
+
+
+def test_joint_handling_allows_45_plus_15_working_days() -> None:
+    longer = (
+        (
+            "legal: {value: 20, unit: workday, basis: {law: 中华人民共和国行政许可法, article: 42",
+            "legal: {value: 45, unit: workday, basis: {law: 中华人民共和国行政许可法, article: 42",
+        ),
+        (
+            "max: {value: 10, unit: workday, basis: {law: 中华人民共和国行政许可法, article: 42",
+            "max: {value: 15, unit: workday, basis: {law: 中华人民共和国行政许可法, article: 42",
+        ),
+    )
+    assert {"licensing.decision-limit", "licensing.extension"} <= rules(
+        findings("licensing", *longer)
+    )
+    joint = ("category: 行政许可", "category: 行政许可\njoint: true")
+    assert findings("licensing", *longer, joint) == []
+
+
+def test_small_fines_below_the_threshold_need_no_hearing() -> None:
+    no_hearing_right = (
+        "      - right: 听证\n        window: {value: 5, unit: workday, basis: "
+        "{law: 中华人民共和国行政处罚法, "
+        "article: 64, rank: 法律}}\n",
+        "",
+    )
+    assert "penalty.hearing-right" in rules(findings("penalty", no_hearing_right))
+    small = (
+        "  jurisdiction: 云溪县\n",
+        "  jurisdiction: 云溪县\n  max_fine: {individual: 4000, organisation: 90000}\n",
+    )
+    assert "penalty.hearing-right" not in rules(findings("penalty", no_hearing_right, small))
+    revocation = ("penalty:\n  types: [罚款]\n", "penalty:\n  types: [罚款, 吊销许可证件]\n")
+    (finding,) = [
+        f
+        for f in findings("penalty", no_hearing_right, small, revocation)
+        if f.rule == "penalty.hearing-right"
+    ]
+    assert "吊销许可证件" in finding.message
+
+
+def test_a_no_penalty_route_into_the_penalty_decision_needs_the_notice() -> None:
+    # Documented decision: 不予处罚 may skip the 告知, but not through a step that can also impose.
+    into_decision = (
+        "{action: propose_no_penalty, name: 拟不予处罚, to: waive}",
+        "{action: propose_no_penalty, name: 拟不予处罚, to: decision}",
+    )
+    found = findings("penalty", into_decision)
+    assert "penalty.prior-notice" in rules(found)
+    assert all(
+        f.field == "steps.decision.actions.impose"
+        for f in found
+        if f.rule == "penalty.prior-notice"
+    )
+
+
+def test_simple_procedure_refuses_heavy_types() -> None:
+    heavy = ("  types: [警告, 罚款]\n  max_fine", "  types: [警告, 罚款, 吊销许可证件]\n  max_fine")
+    (finding,) = [
+        f for f in findings("simple-penalty", heavy) if f.rule == "penalty.simple-procedure-amount"
+    ]
+    assert finding.field == "penalty.types" and finding.severity is Severity.ERROR
+
+
+def test_path_limits_skip_paused_steps_and_loops() -> None:
+    # Counted, the 20-day hearing would take the licensing base's route (3+5+5+20+2) past 20+10;
+    # paused, it is left out, and the 补正 loop back to intake is ignored.
+    assert findings("licensing") == []
+    slow_review = (
+        "limit: {value: 3, unit: workday, basis: {law: 示例办理规范, article: 2",
+        "limit: {value: 19, unit: workday, basis: {law: 示例办理规范, article: 2",
+    )
+    (finding,) = findings("licensing", slow_review)
+    assert finding.rule == "limits.path-fits-case"
+    assert "review → inspection → hearing_notice → decide" in finding.message
+
+
+def test_an_action_post_counts_as_handling_for_separation() -> None:
+    hosted = (
+        "{action: inspect, name: 指派现场核查, to: inspection}",
+        "{action: inspect, name: 指派现场核查, to: inspection, post: host}",
+    )
+    assert "separation.hearing-host" in rules(findings("licensing", hosted))
+
+
+def test_override_without_a_rank_stays_an_error() -> None:
+    rule = RULES["penalty.decision-limit"]
+    power = compile_definition(
+        parse_definition((VALID / "penalty.yaml").read_text(encoding="utf-8"))
+    )
+    violation = Violation("limits.legal", "too long", Citation(law="某规定", article="3"))
+    finding = rule.finding(power, violation)
+    assert finding.severity is Severity.ERROR
+    assert "(位阶 not stated) cannot override it" in finding.message
+
+
+def test_every_rule_names_its_statute_and_article() -> None:
+    for rule in RULES.values():
+        if rule.check is None:
+            continue  # the loader's rules concern the file format
+        if rule.id.split(".")[0] in ("structure", "element", "catalog"):
+            continue
+        assert rule.statute and rule.article, rule.id
+        assert not rule.overridable or rule.default, rule.id
