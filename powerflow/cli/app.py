@@ -66,9 +66,9 @@ def main(ctx: click.Context, db_url: str, definitions_dir: Path) -> None:
 
 def _register_commands() -> None:
     # Imported here so each command family lives in its own module and registers itself once.
-    from powerflow.cli import cases, definitions, monitoring, publishing, workdays
+    from powerflow.cli import cases, definitions, monitoring, publishing, review, workdays
 
-    for module in (definitions, workdays, cases, monitoring, publishing):
+    for module in (definitions, workdays, cases, monitoring, publishing, review):
         for command in module.COMMANDS:
             main.add_command(command)
 
