@@ -85,9 +85,16 @@ class CompiledPower:
 
 
 def digest_definition(definition: Definition) -> str:
-    """The content digest (sha256 of canonical JSON) that identifies a definition version."""
+    """The content digest (sha256 of canonical JSON) that identifies a definition version.
+
+    Fields left at their defaults are not part of it, so adding an optional field to the
+    language does not change the digest of definitions that do not use it.
+    """
     canonical = json.dumps(
-        definition.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        definition.model_dump(mode="json", exclude_defaults=True),
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
