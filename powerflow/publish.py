@@ -422,25 +422,19 @@ def _static(name: str) -> bytes:
 # Monthly results (执法结果公开)
 
 
-def publish_results(
-    month: str, powers: Iterable[Mapping[str, Any]], out_dir: Path, now: dt.datetime
-) -> list[Path]:
+def publish_results(month: str, powers: Iterable[Mapping[str, Any]], out_dir: Path) -> list[Path]:
     """Write a month's results page and its JSON into ``out_dir/results``; return the files.
 
     ``powers`` are plain per-power figures (code, name, category, subject, decisions,
-    outcomes, on_time, on_time_rate) — counts only, never a party's name.
+    outcomes, on_time, on_time_rate) — counts only, never a party's name. The same figures
+    give the same bytes, so republishing an unchanged month changes nothing.
     """
     rows = [dict(power) for power in powers]
     folder = out_dir / "results"
-    page = _environment().get_template("results.html").render(
-        root="../",
-        month=month,
-        powers=rows,
-        generated=now.astimezone(_CHINA).strftime("%Y-%m-%d %H:%M"),
-    )
+    page = _environment().get_template("results.html").render(root="../", month=month, powers=rows)
     html_path, json_path = folder / f"{month}.html", folder / f"{month}.json"
     _write(html_path, page.encode("utf-8"))
-    document = {"month": month, "generated_at": now.astimezone(dt.UTC).isoformat(), "powers": rows}
+    document = {"month": month, "powers": rows}
     _write(json_path, json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"))
     if not (out_dir / "site.css").exists():
         _write(out_dir / "site.css", _static("site.css"))

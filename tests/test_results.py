@@ -63,7 +63,11 @@ def test_monthly_results_and_page(tmp_path: Path, runner: CliRunner) -> None:
     assert {r.decisions for code, r in results.items() if code != LICENCE} == {0}
 
     out = tmp_path / "site"
-    html, data = publish_results("2025-09", [r.to_json() for r in results.values()], out, at("2025-10-01T08:00"))
+    rows = [r.to_json() for r in results.values()]
+    html, data = publish_results("2025-09", rows, out)
+    before = html.stat().st_mtime_ns
+    assert publish_results("2025-09", rows, out) == [html, data]
+    assert html.stat().st_mtime_ns == before, "unchanged figures are not written again"
     page = html.read_text(encoding="utf-8")
     assert "不予许可 1；准予许可 1" in page and "50.0%（1/2）" in page
     assert "张三" not in page and "张三" not in data.read_text(encoding="utf-8")
