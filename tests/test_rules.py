@@ -161,6 +161,24 @@ def test_override_without_a_rank_stays_an_error() -> None:
     assert "(位阶 not stated) cannot override it" in finding.message
 
 
+def test_a_shorter_litigation_period_set_by_a_law_is_an_override() -> None:
+    # 复议前置 (行政复议法 art. 23): 诉讼 within 15 days of the 复议决定 (行政诉讼法 art. 45).
+    after_reconsideration = (
+        "period: {value: 6, unit: month, basis: {law: 中华人民共和国行政诉讼法, article: 46",
+        "period: {value: 15, unit: day, basis: {law: 中华人民共和国行政诉讼法, article: 45",
+    )
+    found = findings("minimal", after_reconsideration)
+    (finding,) = [f for f in found if f.rule == "remedies.periods"]
+    assert finding.severity is Severity.WARNING
+    assert "accepted as an override citing 《行政诉讼法》第45条" in finding.message
+    by_a_rule = (
+        ("value: 6, unit: month", "value: 15, unit: day"),
+        ("行政诉讼法, article: 46, rank: 法律", "行政诉讼规章, article: 45, rank: 部门规章"),
+    )
+    (finding,) = [f for f in findings("minimal", *by_a_rule) if f.rule == "remedies.periods"]
+    assert finding.severity is Severity.ERROR
+
+
 def test_every_rule_names_its_statute_and_article() -> None:
     for rule in RULES.values():
         if rule.check is None:

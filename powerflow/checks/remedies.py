@@ -6,6 +6,10 @@ the decision step or on the step the exit leads to (the 决定书 送达), or a 
 a ``period`` in ``supervision.external`` (the definition's standing notice, printed on every
 决定书). Exits whose outcome is a 移送 decide nothing on the party and are skipped.
 
+A 诉讼 period shorter than 6 months is an override when it cites a 法律 (行政诉讼法 art. 46:
+"法律另有规定的除外"), e.g. the 15 days after a 复议前置 decision (art. 45) or 森林法 art. 22;
+a 复议 period is never shorter than 60 days (复议法 art. 20 admits only longer ones).
+
 On-the-spot penalties (简易程序) must go to 复议 first (复议前置, 行政复议法 art. 23 (一), in force
 2024-01-01): their 诉讼 route is the 15 days after the 复议决定 (行政诉讼法 art. 45), never the
 direct 6 months.
@@ -26,7 +30,7 @@ from powerflow.checks.common import (
     right_field,
     shorter_than,
 )
-from powerflow.checks.registry import Violation, rule
+from powerflow.checks.registry import LAWS, Violation, rule
 from powerflow.compiler import CompiledPower
 from powerflow.definition import ChannelKind, Duration, RightKind, TimeUnit
 from powerflow.findings import Severity
@@ -98,6 +102,8 @@ def decision_routes(power: CompiledPower) -> Iterator[Violation]:
     "stated periods are not shorter than 60 days (复议) and 6 months (诉讼)",
     statute="行政复议法; 行政诉讼法",
     article="复议法 20; 行诉法 46",
+    overridable_by=LAWS,
+    default="60 日 (复议, never shorter); 6 个月 (诉讼, unless a 法律 says otherwise)",
 )
 def periods(power: CompiledPower) -> Iterator[Violation]:
     minimum = {
@@ -111,10 +117,14 @@ def periods(power: CompiledPower) -> Iterator[Violation]:
         floor = minimum[right]
         if shorter_than(period, floor):
             assert floor.basis is not None
+            # 行诉法 art. 46 yields to "法律另有规定" (森林法 art. 22, the 15 days after a 复议前置
+            # decision in art. 45); 复议法 art. 20 admits only longer periods, never shorter.
+            cited = period.basis if right is RightKind.LITIGATION else None
             yield Violation(
                 field,
                 f"the {right.value} period {period.label()} is shorter than the "
                 f"{floor.label()} of {floor.basis.label()}: the party may not be told less",
+                cited,
             )
 
 
