@@ -76,7 +76,7 @@ def test_main_job(tmp_path: Path) -> None:
         ROOT, copy, symlinks=True,
         ignore=shutil.ignore_patterns(".venv", ".git", "powerflow.db*", "*.egg-info", "__pycache__", ".pytest_cache"),
     )
-    (copy / ".venv").symlink_to(ROOT / ".venv")
+    (copy / ".venv").symlink_to(Path(sys.prefix))
     result = subprocess.run(
         ["bash", "scripts/main"], cwd=copy, capture_output=True, text=True, timeout=1800,
         env={**os.environ, "POWERFLOW_CALENDAR_DIR": str(tmp_path / "layers")},
