@@ -160,3 +160,39 @@ def test_audit_verify_detects_tampering(cli: Cli) -> None:
     result = cli("audit", "verify", case)
     assert result.exit_code == 1
     assert "case 1: event 2: the event was modified after it was written" in result.stdout
+
+
+def test_importing_a_year_recomputes_provisional_deadlines(cli: Cli, tmp_path: Path) -> None:
+    case = cli(
+        "case", "open", LICENCE, "--as", "wang", "--at", "2026-12-21T09:00", "--fact", "materials_complete=true"
+    ).stdout.strip()
+    assert cli("case", "act", case, "accept", "--as", "wang", "--at", "2026-12-21T10:00").exit_code == 0
+    shown = json.loads(cli("case", "show", case, "--format", "json").stdout)
+    assert shown["legal_provisional"] is True and shown["legal_due"] == "2027-01-18"
+    notice = tmp_path / "2027.yaml"
+    notice.write_text(
+        "layer: 2027 notice\nyears:\n  2027:\n    complete: true\n    provenance: 国办发明电〔2026〕99号\n"
+        "    holidays:\n      - {name: 元旦, first: 2027-01-01, last: 2027-01-03}\n"
+        "      - {name: 假想假日, first: 2027-01-11, last: 2027-01-12}\n",
+        encoding="utf-8",
+    )
+    result = cli("calendar", "import", str(notice))
+    assert result.exit_code == 0, result.output
+    assert "recomputed the deadlines of 1 running case(s)" in result.stdout
+    shown = json.loads(cli("case", "show", case, "--format", "json").stdout)
+    assert shown["legal_provisional"] is False and shown["legal_due"] == "2027-01-21"
+    assert shown["history"][-1]["kind"] == "deadlines-recomputed"
+
+
+def test_importing_without_a_case_database(runner: CliRunner, tmp_path: Path) -> None:
+    notice = tmp_path / "local.yaml"
+    notice.write_text(
+        "layer: local\nprovenance: 县政府通知\nyears:\n  2025:\n    holidays:\n      - {name: 地方节日, date: 2025-03-31}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        main, ["--db", f"sqlite:///{tmp_path / 'none.db'}", "calendar", "import", str(notice)],
+        env={"POWERFLOW_CALENDAR_DIR": str(tmp_path / "layers")},
+    )
+    assert result.exit_code == 0, result.output
+    assert "no case database" in result.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from powerflow.definition import TimeUnit
+from powerflow.errors import PowerflowError
 from powerflow.workdays import (
     Pause,
     WorkCalendar,
@@ -181,6 +182,32 @@ def import_command(store: LayerStore, file: Path) -> None:
     target, layer = import_layer(file, store.folder)
     years = ", ".join(str(entry.year) for entry in layer.years)
     click.echo(f"imported {layer.name} ({years}) as {target}")
+    _recompute_case_deadlines(store)
+
+
+def _recompute_case_deadlines(store: LayerStore) -> None:
+    """Recompute the provisional deadlines of running cases with the calendar just extended."""
+    import datetime as dt
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from powerflow import store as case_store
+    from powerflow.cli.app import Settings
+    from powerflow.engine import CaseEngine
+
+    settings = click.get_current_context().find_object(Settings)
+    if settings is None:
+        return
+    try:
+        db = case_store.connect(settings.db_url)
+        migrated = case_store.current_revision(db) == case_store.head_revision()
+    except (PowerflowError, SQLAlchemyError):  # no reachable database: no cases to update
+        migrated = False
+    if not migrated:
+        click.echo("no case database at --db to update", err=True)
+        return
+    changed = CaseEngine(db, store.calendar()).recompute_provisional(dt.datetime.now(dt.timezone.utc))
+    click.echo(f"recomputed the deadlines of {len(changed)} running case(s)")
 
 
 COMMANDS: list[click.Command] = [calendar]
