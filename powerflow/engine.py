@@ -17,11 +17,13 @@ Every event carries the hash of the previous event of its case (``verify_chain``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, fields
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -58,6 +60,7 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHANGHAI).date()
 
 
+@functools.lru_cache(maxsize=4096)
 def overdue_from(due: dt.date) -> dt.datetime:
     """The moment a limit whose last day is ``due`` is exceeded: the next day's 00:00 in Shanghai."""
     return dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), SHANGHAI).astimezone(UTC)
@@ -179,10 +182,14 @@ def _json_default(value: Any) -> str:
     raise TypeError(f"cannot record a {type(value).__name__} in a case event")
 
 
+# Built once: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
+)
+
+
 def _canonical(value: Any) -> str:
-    return json.dumps(
-        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
-    )
+    return _ENCODER.encode(value)
 
 
 def _plain(value: Any) -> Any:
@@ -201,17 +208,63 @@ def event_hash(
     prev_hash: str,
 ) -> str:
     """The hash of one event, chained to the previous event's hash."""
-    body = {
-        "case": case_id,
+    return _chained_hash(
+        case_id, seq, kind, actor, _canonical(payload), effective_at, recorded_at, prev_hash
+    )
+
+
+def _chained_hash(
+    case_id: int,
+    seq: int,
+    kind: str,
+    actor: str | None,
+    payload_text: str,
+    effective_at: dt.datetime,
+    recorded_at: dt.datetime,
+    prev_hash: str,
+) -> str:
+    """``event_hash`` of a payload already in canonical text.
+
+    The hashed text is the canonical JSON of the body {case, seq, kind, actor, payload,
+    effective_at, recorded_at, prev}; it is written out here with the keys in sorted order around
+    the payload's text, so a payload encoded once is both hashed and stored.
+    """
+    encode = _ENCODER.encode
+    body = (
+        f'{{"actor":{encode(actor)},"case":{encode(case_id)},'
+        f'"effective_at":{encode(effective_at.astimezone(UTC).isoformat())},'
+        f'"kind":{encode(kind)},"payload":{payload_text},"prev":{encode(prev_hash)},'
+        f'"recorded_at":{encode(recorded_at.astimezone(UTC).isoformat())},"seq":{encode(seq)}}}'
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _event_row(
+    case_id: int,
+    seq: int,
+    kind: str,
+    actor: str | None,
+    payload: Mapping[str, Any],
+    effective_at: dt.datetime,
+    recorded_at: dt.datetime,
+    prev_hash: str,
+) -> dict[str, Any]:
+    """An events row, its payload encoded once: the text is hashed, and parsed back it is the
+    JSON-native payload stored (dates as ISO text), so what is stored is what was hashed."""
+    text = _canonical(payload)
+    return {
+        "case_id": case_id,
         "seq": seq,
         "kind": kind,
         "actor": actor,
-        "payload": payload,
-        "effective_at": effective_at.astimezone(UTC).isoformat(),
-        "recorded_at": recorded_at.astimezone(UTC).isoformat(),
-        "prev": prev_hash,
+        "payload": json.loads(text),
+        "effective_at": effective_at,
+        "recorded_at": recorded_at,
+        "prev_hash": prev_hash,
+        "hash": _chained_hash(
+            case_id, seq, kind, actor, text, effective_at, recorded_at, prev_hash
+        ),
     }
-    return hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -287,12 +340,15 @@ class CaseEngine:
         power = self._powers.get(digest)
         if power is not None:
             return power
-        with self.db.connect() as db:
-            row = db.execute(
-                sa.select(store.definition_versions).where(
-                    store.definition_versions.c.digest == digest
-                )
-            ).first()
+        with _reading(self.db) as tx:
+            return self._pinned(tx, digest)
+
+    def _pinned(self, tx: store.DirectTransaction, digest: str) -> CompiledPower:
+        """``power`` inside an open transaction (read through it, not a second connection)."""
+        power = self._powers.get(digest)
+        if power is not None:
+            return power
+        row = tx.first(tx.q.definition, {"digest": digest})
         if row is None:
             raise StoreError(f"definition version {digest} is not in the store")
         loaded = parse_definition(row.source, f"{row.file}@{row.version}")
@@ -302,19 +358,15 @@ class CaseEngine:
 
     def newest(self, code: str) -> CompiledPower:
         """The newest registered version of a code: what new cases open on."""
-        with self.db.connect() as db:
-            rows = db.execute(
-                sa.select(
-                    store.definition_versions.c.digest, store.definition_versions.c.version
-                ).where(store.definition_versions.c.code == code)
-            ).all()
+        with _reading(self.db) as tx:
+            rows = tx.all(tx.q.versions, {"code": code})
             if not rows:
-                known = [r.code for r in db.execute(sa.select(store.definition_versions.c.code))]
+                known = [r.code for r in tx.all(tx.q.codes, {})]
                 raise UnknownDefinition(
                     f"no definition with code {code} is registered{did_you_mean(code, known)}"
                 )
-        newest = max(rows, key=lambda row: _version_key(row.version))
-        return self.power(newest.digest)
+            newest = max(rows, key=lambda row: _version_key(row.version))
+            return self._pinned(tx, newest.digest)
 
     # -- staff ---------------------------------------------------------------------------
 
@@ -342,9 +394,12 @@ class CaseEngine:
             rows = db.execute(sa.select(store.officers).order_by(store.officers.c.officer)).all()
         return [(row.officer, list(row.posts), list(row.qualifications)) for row in rows]
 
-    def _roster(self, db: Connection, names: Sequence[str]) -> dict[str, tuple[set[str], set[str]]]:
-        rows = db.execute(store.SELECT_OFFICERS, {"names": list(names)})
-        return {row.officer: (set(row.posts), set(row.qualifications)) for row in rows}
+    def _roster(
+        self, tx: store.DirectTransaction, names: Sequence[str]
+    ) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        values = {f"officer_{index}": name for index, name in enumerate(names)}
+        rows = tx.rows(tx.q.officers(len(names)), values)
+        return {officer: (_names(posts), _names(quals)) for officer, posts, quals in rows}
 
     # -- reading -------------------------------------------------------------------------
 
@@ -354,13 +409,20 @@ class CaseEngine:
             raise UnknownCase(f"no case {case_id}")
         return row
 
-    def _pauses(self, db: Connection, case_id: int) -> list[Any]:
-        return list(db.execute(store.SELECT_PAUSES, {"case_id": case_id}))
+    def _read(self, tx: store.DirectTransaction, case_id: int) -> Any:
+        """The case row, read in the transaction that will write it."""
+        row = tx.first(tx.q.case, {"case_id": case_id})
+        if row is None:
+            raise UnknownCase(f"no case {case_id}")
+        return row
+
+    def _pauses(self, tx: store.DirectTransaction, case_id: int) -> list[Any]:
+        return tx.all(tx.q.pauses, {"case_id": case_id})
 
     def get(self, case_id: int) -> Case:
         """The case as it stands."""
-        with self.db.connect() as db:
-            return _case(self._case_row(db, case_id))
+        with _reading(self.db) as tx:
+            return _case(self._read(tx, case_id))
 
     def show(self, case_id: int) -> CaseView:
         """The case with its step history and its record."""
@@ -513,61 +575,78 @@ class CaseEngine:
     # -- writing -------------------------------------------------------------------------
 
     def _commit(
-        self, case_row: Any, write: _Write, at: dt.datetime, *, extra: Callable[[Connection], None] | None = None
+        self,
+        case_row: Any,
+        write: _Write,
+        at: dt.datetime,
+        *,
+        extra: Callable[[store.DirectTransaction], None] | None = None,
+        tx: store.DirectTransaction | None = None,
     ) -> Case:
-        """Write an operation: the case row (checked against its lock version) and its events."""
+        """Write an operation: the case row (checked against its lock version) and its events.
+
+        Written in ``tx``, the operation's transaction that read the case, or in a new one.
+        """
+        if tx is None:
+            with _writing(self.db) as tx:
+                return self._commit(case_row, write, at, extra=extra, tx=tx)
         recorded_at = self.clock()
         seq, prev = case_row.last_seq, case_row.last_hash or GENESIS
         event_rows = []
         for kind, actor, payload in write.events:
             seq += 1
-            plain = _plain(payload)
-            digest = event_hash(case_row.id, seq, kind, actor, plain, at, recorded_at, prev)
             event_rows.append(
-                {
-                    "case_id": case_row.id,
-                    "seq": seq,
-                    "kind": kind,
-                    "actor": actor,
-                    "payload": plain,
-                    "effective_at": at,
-                    "recorded_at": recorded_at,
-                    "prev_hash": prev,
-                    "hash": digest,
-                }
+                _event_row(case_row.id, seq, kind, actor, payload, at, recorded_at, prev)
             )
-            prev = digest
-        values = {name: getattr(case_row, name) for name in store.CASE_COLUMNS_WRITTEN}
-        values |= write.case_values
-        # Deadlines may have moved: the monitor looks at this case again at its next sweep.
-        values["alert_check_at"] = at
-        values |= {"lock_version": case_row.lock_version + 1, "last_seq": seq, "last_hash": prev}
-        with _writing(self.db) as db:
-            updated = db.execute(
-                store.UPDATE_CASE,
-                {"b_id": case_row.id, "b_version": case_row.lock_version, **values},
+            prev = event_rows[-1]["hash"]
+        # Only what changes is written (see store.update_case). alert_check_at always is: the
+        # monitor moves it without taking the lock version, and deadlines may have moved, so the
+        # monitor must look at this case again at its next sweep.
+        changed = {
+            name: value
+            for name, value in write.case_values.items()
+            if value != getattr(case_row, name)
+        }
+        changed["alert_check_at"] = at
+        changed |= {"lock_version": case_row.lock_version + 1, "last_seq": seq, "last_hash": prev}
+        # The lock version still guards the write: on PostgreSQL another transaction may have
+        # changed the case since it was read (on SQLite the write lock taken at BEGIN forbids
+        # it), and a row read earlier (the case as an officer last saw it) may be stale.
+        updated = tx.run(
+            tx.q.update_case(tuple(changed)),
+            {"b_id": case_row.id, "b_version": case_row.lock_version, **changed},
+        )
+        if updated != 1:
+            raise StaleCase(
+                f"case {case_row.id} was changed by someone else since it was read "
+                f"(version {case_row.lock_version}); read it again and retry"
             )
-            if updated.rowcount != 1:
-                raise StaleCase(
-                    f"case {case_row.id} was changed by someone else since it was read "
-                    f"(version {case_row.lock_version}); read it again and retry"
-                )
-            if extra is not None:
-                extra(db)
-            if event_rows:
-                db.execute(store.INSERT_EVENT, event_rows)
-        return _case(_Row({**_row_values(case_row), **values}))
+        if extra is not None:
+            extra(tx)
+        for event_row in event_rows:
+            tx.run(tx.q.insert_event, event_row)
+        return _case(case_row, changed)
 
-    def _refuse(self, case_row: Any, at: dt.datetime, officers: Sequence[str], what: str, error: CaseError) -> None:
-        """Record a refused act (it changes nothing else), then raise the refusal."""
+    def _refuse(
+        self,
+        case_row: Any,
+        at: dt.datetime,
+        officers: Sequence[str],
+        what: str,
+        error: CaseError,
+        *,
+        tx: store.DirectTransaction,
+    ) -> NoReturn:
+        """Record a refused act (it changes nothing else), commit the record, raise the refusal."""
         payload = {"attempted": what, "officers": list(officers), "reason": str(error)}
         write = _Write(events=[("refused", ",".join(officers) or None, payload)])
-        self._commit(case_row, write, at)
+        self._commit(case_row, write, at, tx=tx)
+        tx.commit()
         raise error
 
     def _authorize(
         self,
-        db: Connection,
+        tx: store.DirectTransaction,
         power: CompiledPower,
         post_id: str,
         step: Step | None,
@@ -583,11 +662,11 @@ class CaseEngine:
                 f"{step.name if step else post.name} needs at least {minimum} distinct officers "
                 f"holding the post {post_id} ({post.name}); got {len(distinct)}"
             )
-        roster = self._roster(db, distinct)
+        roster = self._roster(tx, distinct)
         for officer in distinct:
             if officer not in roster:
                 return NotAuthorized(
-                    f"{officer} is not on the staff roster{did_you_mean(officer, self._all_officers(db))}"
+                    f"{officer} is not on the staff roster{did_you_mean(officer, self._all_officers(tx))}"
                 )
             posts, qualifications = roster[officer]
             if post_id not in posts:
@@ -603,8 +682,8 @@ class CaseEngine:
                 )
         return None
 
-    def _all_officers(self, db: Connection) -> list[str]:
-        return [row.officer for row in db.execute(sa.select(store.officers.c.officer))]
+    def _all_officers(self, tx: store.DirectTransaction) -> list[str]:
+        return [row.officer for row in tx.all(tx.q.officer_names, {})]
 
     # -- operations ----------------------------------------------------------------------
 
@@ -621,10 +700,6 @@ class CaseEngine:
         _require_aware(at)
         power = self.newest(code)
         start = power.start_steps[0]
-        with self.db.connect() as db:
-            refusal = self._authorize(db, power, start.post, start, [officer])
-        if refusal is not None:
-            raise refusal
         entry = {"step_entered_at": at, **self._step_deadline(start, at, [])}
         clock_started_on = local_date(at) if power.definition.limits.clock_starts in (None, start.id) else None
         case_values: dict[str, Any] = {
@@ -646,18 +721,24 @@ class CaseEngine:
         }
         if start.pause is not None:
             case_values["paused_since"] = local_date(at)
-        with _writing(self.db) as db:
-            case_id = db.execute(store.cases.insert().values(**case_values)).inserted_primary_key[0]
+        with _writing(self.db) as tx:
+            refusal = self._authorize(tx, power, start.post, start, [officer])
+            if refusal is not None:
+                raise refusal
+            inserted = tx.first(tx.q.insert_case, case_values)
+            assert inserted is not None, "INSERT … RETURNING returns the new row"
+            case_id = inserted.id
             if start.pause is not None:
-                db.execute(
-                    store.pauses.insert().values(
-                        case_id=case_id,
-                        step=start.id,
-                        reason=start.pause.reason,
-                        basis=start.pause.basis.label() if start.pause.basis else None,
-                        party_notified=start.pause.written_notice,
-                        started_on=local_date(at),
-                    )
+                tx.run(
+                    tx.q.insert_pause,
+                    {
+                        "case_id": case_id,
+                        "step": start.id,
+                        "reason": start.pause.reason,
+                        "basis": start.pause.basis.label() if start.pause.basis else None,
+                        "party_notified": start.pause.written_notice,
+                        "started_on": local_date(at),
+                    },
                 )
             payload = {
                 "code": power.code,
@@ -668,21 +749,11 @@ class CaseEngine:
                 "facts": case_values["facts"],
                 "deadlines": _deadline_payload(case_values, entry),
             }
-            recorded_at = self.clock()
-            plain = _plain(payload)
-            digest = event_hash(case_id, 1, "opened", officer, plain, at, recorded_at, GENESIS)
-            db.execute(
-                store.events.insert().values(
-                    case_id=case_id, seq=1, kind="opened", actor=officer, payload=plain,
-                    effective_at=at, recorded_at=recorded_at, prev_hash=GENESIS, hash=digest,
-                )
-            )
-            db.execute(
-                store.cases.update()
-                .where(store.cases.c.id == case_id)
-                .values(last_seq=1, last_hash=digest)
-            )
-        return self.get(case_id)
+            event = _event_row(case_id, 1, "opened", officer, payload, at, self.clock(), GENESIS)
+            tx.run(tx.q.insert_event, event)
+            tx.run(tx.q.update_chain, {"b_id": case_id, "last_seq": 1, "last_hash": event["hash"]})
+            # Read back in the same transaction: the case as stored, without another round trip.
+            return _case(self._read(tx, case_id))
 
     def act(
         self,
@@ -697,12 +768,13 @@ class CaseEngine:
     ) -> Case:
         """Perform an action: leave the current step and enter the action's target step."""
         _require_aware(at)
-        with self.db.connect() as db:
-            row = self._case_row(db, case_id)
+        # One transaction reads the case and writes the act (no separate read transaction).
+        with _writing(self.db) as tx:
+            row = self._read(tx, case_id)
             _check_version(row, expected_version)
             if row.status == "closed":
                 raise IllegalTransition(f"case {case_id} is closed; no action is allowed")
-            power = self.power(row.digest)
+            power = self._pinned(tx, row.digest)
             exit_ = power.exit(row.state, action)
             if exit_ is None:
                 allowed = ", ".join(e.action.action for e in power.exits(row.state)) or "none"
@@ -715,7 +787,7 @@ class CaseEngine:
                 raise IllegalTransition(
                     f"case {case_id} is suspended (中止) since {row.paused_since}; resume it first"
                 )
-            merged = dict(row.facts) | _plain(dict(facts or {}))
+            merged = dict(row.facts) | (_plain(dict(facts)) if facts else {})
             guard = exit_.action.guard
             if guard is not None and not GUARDS[guard].test(merged):
                 raise IllegalTransition(
@@ -728,16 +800,16 @@ class CaseEngine:
             # approval by another post (e.g. the head ratifying) needs that post's holder only.
             minimum = step.min_officers if acting_post == step.post else 1
             refusal = self._authorize(
-                db, power, acting_post, step if acting_post == step.post else None, officers, minimum
+                tx, power, acting_post, step if acting_post == step.post else None, officers, minimum
             )
+            if refusal is not None:
+                self._refuse(row, at, officers, f"act {action}", refusal, tx=tx)
             # Pauses matter only when a clock starts or a paused step ends: then the case limits
             # are computed again. A step entered now is not affected by pauses already over.
             target = power.step(exit_.target)
             clock_starts = row.clock_started_on is None and power.definition.limits.clock_starts == target.id
-            pause_rows = self._pauses(db, case_id) if step.pause is not None or clock_starts else None
-        if refusal is not None:
-            self._refuse(row, at, officers, f"act {action}", refusal)
-        return self._move(row, power, exit_, pause_rows, at, officers, note, merged)
+            pause_rows = self._pauses(tx, case_id) if step.pause is not None or clock_starts else None
+            return self._move(row, power, exit_, pause_rows, at, officers, note, merged, tx=tx)
 
     def _move(
         self,
@@ -749,6 +821,8 @@ class CaseEngine:
         officers: Sequence[str],
         note: str | None,
         facts: dict[str, Any],
+        *,
+        tx: store.DirectTransaction | None = None,
     ) -> Case:
         today = local_date(at)
         source, target = power.step(exit_.source), power.step(exit_.target)
@@ -785,31 +859,28 @@ class CaseEngine:
             "note": note,
             "outcome": exit_.action.outcome,
             "facts": facts if facts != row.facts else None,
-            "deadlines": _deadline_payload({**_row_values(row), **values}, new_entry),
+            "deadlines": _deadline_payload(_limits_after(row, values), new_entry),
         }
         write = _Write(values, [("acted", ",".join(officers), payload)])
 
-        def steps_and_pauses(db: Connection) -> None:
-            db.execute(store.INSERT_ENTRY, left_entry)
+        def steps_and_pauses(tx: store.DirectTransaction) -> None:
+            tx.run(tx.q.insert_entry, left_entry)
             if ending_pause is not None:
-                db.execute(
-                    store.pauses.update()
-                    .where(store.pauses.c.id == ending_pause.id)
-                    .values(ended_on=today)
-                )
+                tx.run(tx.q.end_pause, {"b_id": ending_pause.id, "ended_on": today})
             if target.pause is not None:
-                db.execute(
-                    store.pauses.insert().values(
-                        case_id=row.id,
-                        step=target.id,
-                        reason=target.pause.reason,
-                        basis=target.pause.basis.label() if target.pause.basis else None,
-                        party_notified=target.pause.written_notice,
-                        started_on=today,
-                    )
+                tx.run(
+                    tx.q.insert_pause,
+                    {
+                        "case_id": row.id,
+                        "step": target.id,
+                        "reason": target.pause.reason,
+                        "basis": target.pause.basis.label() if target.pause.basis else None,
+                        "party_notified": target.pause.written_notice,
+                        "started_on": today,
+                    },
                 )
 
-        return self._commit(row, write, at, extra=steps_and_pauses)
+        return self._commit(row, write, at, extra=steps_and_pauses, tx=tx)
 
     def suspend(
         self,
@@ -827,86 +898,87 @@ class CaseEngine:
         _require_aware(at)
         if not reason.strip() or not basis.strip():
             raise CaseError("a suspension needs a reason and its legal basis")
-        with self.db.connect() as db:
-            row = self._case_row(db, case_id)
+        with _writing(self.db) as tx:
+            row = self._read(tx, case_id)
             _check_version(row, expected_version)
             if row.status != "open":
                 raise CaseError(f"case {case_id} is {row.status}; only an open case can be suspended")
             if row.paused_since is not None:
                 raise CaseError(f"the clock of case {case_id} is already stopped since {row.paused_since}")
-            power = self.power(row.digest)
+            power = self._pinned(tx, row.digest)
             step = power.step(row.state)
-            refusal = self._authorize(db, power, step.post, None, [officer])
-        if refusal is not None:
-            self._refuse(row, at, [officer], "suspend", refusal)
-        today = local_date(at)
-        payload = {
-            "reason": reason,
-            "basis": basis,
-            "party_notified": party_notified,
-            "expected": expected.model_dump(mode="json") if expected else None,
-            "step": row.state,
-        }
-        write = _Write({"status": "suspended", "paused_since": today}, [("suspended", officer, payload)])
-
-        def add_pause(db: Connection) -> None:
-            db.execute(
-                store.pauses.insert().values(
-                    case_id=case_id,
-                    step=None,
-                    reason=reason,
-                    basis=basis,
-                    expected_value=expected.value if expected else None,
-                    expected_unit=expected.unit.value if expected else None,
-                    party_notified=party_notified,
-                    started_on=today,
-                )
+            refusal = self._authorize(tx, power, step.post, None, [officer])
+            if refusal is not None:
+                self._refuse(row, at, [officer], "suspend", refusal, tx=tx)
+            today = local_date(at)
+            payload = {
+                "reason": reason,
+                "basis": basis,
+                "party_notified": party_notified,
+                "expected": expected.model_dump(mode="json") if expected else None,
+                "step": row.state,
+            }
+            write = _Write(
+                {"status": "suspended", "paused_since": today}, [("suspended", officer, payload)]
             )
 
-        return self._commit(row, write, at, extra=add_pause)
+            def add_pause(tx: store.DirectTransaction) -> None:
+                tx.run(
+                    tx.q.insert_pause,
+                    {
+                        "case_id": case_id,
+                        "step": None,
+                        "reason": reason,
+                        "basis": basis,
+                        "expected_value": expected.value if expected else None,
+                        "expected_unit": expected.unit.value if expected else None,
+                        "party_notified": party_notified,
+                        "started_on": today,
+                    },
+                )
+
+            return self._commit(row, write, at, extra=add_pause, tx=tx)
 
     def resume(
         self, case_id: int, *, officer: str, at: dt.datetime, expected_version: int | None = None
     ) -> Case:
         """Restart a suspended clock; the case's and the current step's deadlines move out."""
         _require_aware(at)
-        with self.db.connect() as db:
-            row = self._case_row(db, case_id)
+        with _writing(self.db) as tx:
+            row = self._read(tx, case_id)
             _check_version(row, expected_version)
             if row.status != "suspended":
                 raise CaseError(f"case {case_id} is {row.status}, not suspended")
-            power = self.power(row.digest)
+            power = self._pinned(tx, row.digest)
             step = power.step(row.state)
-            refusal = self._authorize(db, power, step.post, None, [officer])
-            pause_rows = self._pauses(db, case_id)
-        if refusal is not None:
-            self._refuse(row, at, [officer], "resume", refusal)
-        today = local_date(at)
-        open_pause = next(p for p in pause_rows if p.step is None and p.ended_on is None)
-        pause_rows = [p if p is not open_pause else _ended(p, today) for p in pause_rows]
-        step_values = self._step_deadline(
-            step, row.step_entered_at, self._intervals(pause_rows, suspensions_only=True)
-        )
-        values = {
-            **step_values,
-            "status": "open",
-            "paused_since": today if step.pause is not None else None,
-            **self._case_deadlines(
-                power, row.clock_started_on, row.extended_by, self._intervals(pause_rows)
-            ),
-        }
-        payload = {
-            "paused_from": open_pause.started_on.isoformat(),
-            "deadlines": _deadline_payload({**_row_values(row), **values}, step_values),
-        }
-        write = _Write(values, [("resumed", officer, payload)])
-
-        def end_pause(db: Connection) -> None:
-            db.execute(
-                store.pauses.update().where(store.pauses.c.id == open_pause.id).values(ended_on=today)
+            refusal = self._authorize(tx, power, step.post, None, [officer])
+            if refusal is not None:
+                self._refuse(row, at, [officer], "resume", refusal, tx=tx)
+            pause_rows = self._pauses(tx, case_id)
+            today = local_date(at)
+            open_pause = next(p for p in pause_rows if p.step is None and p.ended_on is None)
+            pause_rows = [p if p is not open_pause else _ended(p, today) for p in pause_rows]
+            step_values = self._step_deadline(
+                step, row.step_entered_at, self._intervals(pause_rows, suspensions_only=True)
             )
+            values = {
+                **step_values,
+                "status": "open",
+                "paused_since": today if step.pause is not None else None,
+                **self._case_deadlines(
+                    power, row.clock_started_on, row.extended_by, self._intervals(pause_rows)
+                ),
+            }
+            payload = {
+                "paused_from": open_pause.started_on.isoformat(),
+                "deadlines": _deadline_payload(_limits_after(row, values), step_values),
+            }
+            write = _Write(values, [("resumed", officer, payload)])
 
-        return self._commit(row, write, at, extra=end_pause)
+            def end_pause(tx: store.DirectTransaction) -> None:
+                tx.run(tx.q.end_pause, {"b_id": open_pause.id, "ended_on": today})
+
+            return self._commit(row, write, at, extra=end_pause, tx=tx)
 
     def extend(
         self,
@@ -921,10 +993,10 @@ class CaseEngine:
     ) -> Case:
         """Extend the legal limit (延长): only by the approving post, within the maximum."""
         _require_aware(at)
-        with self.db.connect() as db:
-            row = self._case_row(db, case_id)
+        with _writing(self.db) as tx:
+            row = self._read(tx, case_id)
             _check_version(row, expected_version)
-            power = self.power(row.digest)
+            power = self._pinned(tx, row.digest)
             extension = power.definition.limits.extension
             if extension is None:
                 raise CaseError(f"{power.code} allows no extension of its legal limit")
@@ -944,38 +1016,42 @@ class CaseEngine:
                     f"{power.code} requires the party to be told of the extension and its reasons: "
                     "record it once the notice has been sent (--party-notified)"
                 )
-            refusal = self._authorize(db, power, extension.approver, None, [officer])
-            pause_rows = self._pauses(db, case_id)
-        if refusal is not None:
-            self._refuse(row, at, [officer], f"extend by {value}", refusal)
-        extended_by = row.extended_by + value
-        values = {
-            "extended_by": extended_by,
-            **self._case_deadlines(power, row.clock_started_on, extended_by, self._intervals(pause_rows)),
-        }
-        payload = {
-            "value": value,
-            "unit": extension.max.unit.value,
-            "reason": reason,
-            "party_notified": party_notified,
-            "legal_due": values.get("legal_due"),
-        }
-        write = _Write(values, [("extended", officer, payload)])
+            refusal = self._authorize(tx, power, extension.approver, None, [officer])
+            if refusal is not None:
+                self._refuse(row, at, [officer], f"extend by {value}", refusal, tx=tx)
+            pause_rows = self._pauses(tx, case_id)
+            extended_by = row.extended_by + value
+            values = {
+                "extended_by": extended_by,
+                **self._case_deadlines(
+                    power, row.clock_started_on, extended_by, self._intervals(pause_rows)
+                ),
+            }
+            payload = {
+                "value": value,
+                "unit": extension.max.unit.value,
+                "reason": reason,
+                "party_notified": party_notified,
+                "legal_due": values.get("legal_due"),
+            }
+            write = _Write(values, [("extended", officer, payload)])
+            unit = extension.max.unit.value
 
-        def add_extension(db: Connection) -> None:
-            db.execute(
-                store.extensions.insert().values(
-                    case_id=case_id,
-                    officer=officer,
-                    value=value,
-                    unit=extension.max.unit.value,
-                    reason=reason,
-                    party_notified=party_notified,
-                    granted_at=at,
+            def add_extension(tx: store.DirectTransaction) -> None:
+                tx.run(
+                    tx.q.insert_extension,
+                    {
+                        "case_id": case_id,
+                        "officer": officer,
+                        "value": value,
+                        "unit": unit,
+                        "reason": reason,
+                        "party_notified": party_notified,
+                        "granted_at": at,
+                    },
                 )
-            )
 
-        return self._commit(row, write, at, extra=add_extension)
+            return self._commit(row, write, at, extra=add_extension, tx=tx)
 
     def waive(
         self,
@@ -991,10 +1067,10 @@ class CaseEngine:
         _require_aware(at)
         if not statement.strip():
             raise CaseError("a waiver needs the party's statement (放弃声明)")
-        with self.db.connect() as db:
-            row = self._case_row(db, case_id)
+        with _writing(self.db) as tx:
+            row = self._read(tx, case_id)
             _check_version(row, expected_version)
-            power = self.power(row.digest)
+            power = self._pinned(tx, row.digest)
             step = power.step(row.state)
             offered = [r.right.value for r in step.rights]
             if right not in offered:
@@ -1002,28 +1078,28 @@ class CaseEngine:
                     f"step {step.id} of case {case_id} gives no right {right}"
                     f"{did_you_mean(right, offered)}; rights here: {', '.join(offered) or 'none'}"
                 )
-            refusal = self._authorize(db, power, step.post, None, [officer])
-        if refusal is not None:
-            self._refuse(row, at, [officer], f"record waiver of {right}", refusal)
-        facts = dict(row.facts)
-        facts["waived"] = sorted(set(facts.get("waived", [])) | {right})
-        if right == "听证":
-            facts["hearing_requested"] = False
-        write = _Write(
-            {"facts": facts},
-            [("waived", officer, {"right": right, "step": step.id, "statement": statement})],
-        )
-        return self._commit(row, write, at)
+            refusal = self._authorize(tx, power, step.post, None, [officer])
+            if refusal is not None:
+                self._refuse(row, at, [officer], f"record waiver of {right}", refusal, tx=tx)
+            facts = dict(row.facts)
+            facts["waived"] = sorted(set(facts.get("waived", [])) | {right})
+            if right == "听证":
+                facts["hearing_requested"] = False
+            write = _Write(
+                {"facts": facts},
+                [("waived", officer, {"right": right, "step": step.id, "statement": statement})],
+            )
+            return self._commit(row, write, at, tx=tx)
 
     def close(
         self, case_id: int, *, officer: str, at: dt.datetime, expected_version: int | None = None
     ) -> Case:
         """Close a case that has reached a final step (办结): the final step's work is done."""
         _require_aware(at)
-        with self.db.connect() as db:
-            row = self._case_row(db, case_id)
+        with _writing(self.db) as tx:
+            row = self._read(tx, case_id)
             _check_version(row, expected_version)
-            power = self.power(row.digest)
+            power = self._pinned(tx, row.digest)
             step = power.step(row.state)
             if row.status == "closed":
                 raise CaseError(f"case {case_id} is already closed")
@@ -1032,18 +1108,18 @@ class CaseEngine:
                 raise IllegalTransition(
                     f"case {case_id} is at step {step.id}, which is not final; act first ({allowed})"
                 )
-            refusal = self._authorize(db, power, step.post, step, [officer])
-        if refusal is not None:
-            self._refuse(row, at, [officer], "close", refusal)
-        write = _Write(
-            {"status": "closed", "closed_at": at, "paused_since": None, "step_overdue_at": None},
-            [("closed", officer, {"step": step.id, "outcome": row.outcome})],
-        )
+            refusal = self._authorize(tx, power, step.post, step, [officer])
+            if refusal is not None:
+                self._refuse(row, at, [officer], "close", refusal, tx=tx)
+            write = _Write(
+                {"status": "closed", "closed_at": at, "paused_since": None, "step_overdue_at": None},
+                [("closed", officer, {"step": step.id, "outcome": row.outcome})],
+            )
 
-        def leave(db: Connection) -> None:
-            db.execute(store.INSERT_ENTRY, _left_entry(row, at, "close", [officer]))
+            def leave(tx: store.DirectTransaction) -> None:
+                tx.run(tx.q.insert_entry, _left_entry(row, at, "close", [officer]))
 
-        return self._commit(row, write, at, extra=leave)
+            return self._commit(row, write, at, extra=leave, tx=tx)
 
     def recompute_provisional(self, at: dt.datetime) -> list[int]:
         """Recompute provisional deadlines with the current calendar; record each change.
@@ -1073,24 +1149,27 @@ class CaseEngine:
         return changed
 
     def _recompute(self, case_id: int, at: dt.datetime) -> bool:
-        with self.db.connect() as db:
-            row = self._case_row(db, case_id)
-            power = self.power(row.digest)
-            pause_rows = self._pauses(db, case_id)
-        values = self._case_deadlines(
-            power, row.clock_started_on, row.extended_by, self._intervals(pause_rows)
-        )
-        values |= self._step_deadline(
-            power.step(row.state),
-            row.step_entered_at,
-            self._intervals(pause_rows, suspensions_only=True),
-        )
-        before = {key: getattr(row, key) for key in values}
-        if before == values:
-            return False
-        payload = {"reason": "calendar updated", "step": row.state, "before": before, "after": values}
-        self._commit(row, _Write(values, [("deadlines-recomputed", None, payload)]), at)
-        return True
+        with _writing(self.db) as tx:
+            row = self._read(tx, case_id)
+            power = self._pinned(tx, row.digest)
+            pause_rows = self._pauses(tx, case_id)
+            values = self._case_deadlines(
+                power, row.clock_started_on, row.extended_by, self._intervals(pause_rows)
+            )
+            values |= self._step_deadline(
+                power.step(row.state),
+                row.step_entered_at,
+                self._intervals(pause_rows, suspensions_only=True),
+            )
+            before = {key: getattr(row, key) for key in values}
+            if before == values:
+                return False
+            payload = {
+                "reason": "calendar updated", "step": row.state, "before": before, "after": values
+            }
+            write = _Write(values, [("deadlines-recomputed", None, payload)])
+            self._commit(row, write, at, tx=tx)
+            return True
 
     # -- the record ----------------------------------------------------------------------
 
@@ -1111,9 +1190,14 @@ class CaseEngine:
 # Helpers
 
 
-def _writing(engine: Engine) -> Any:
+def _writing(engine: Engine) -> AbstractContextManager[store.DirectTransaction]:
     """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
-    return store.transaction(engine, write=True)
+    return store.direct_transaction(engine, write=True)
+
+
+def _reading(engine: Engine) -> AbstractContextManager[store.DirectTransaction]:
+    """A read transaction (one consistent snapshot)."""
+    return store.direct_transaction(engine, write=False)
 
 
 def _require_aware(at: dt.datetime) -> None:
@@ -1140,21 +1224,12 @@ class _PauseView:
     ended_on: dt.date | None
 
 
-def _row_values(row: Any) -> dict[str, Any]:
-    return dict(row._mapping)
+_CASE_LIMITS = ("legal_due", "legal_provisional", "promised_due", "promised_provisional")
 
 
-class _Row:
-    """Attribute access over a dict, so a case can be built from values just written."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._mapping = values
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._mapping[name]
-        except KeyError:
-            raise AttributeError(name) from None
+def _limits_after(row: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The case limits once an operation's values are written: its own, else the row's."""
+    return {key: values[key] if key in values else getattr(row, key) for key in _CASE_LIMITS}
 
 
 def _left_entry(row: Any, at: dt.datetime, action: str, officers: Sequence[str]) -> dict[str, Any]:
@@ -1173,43 +1248,43 @@ def _left_entry(row: Any, at: dt.datetime, action: str, officers: Sequence[str])
 
 
 def _deadline_payload(case_values: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    # Dates already as the text the record holds (what _json_default would make of them).
     return {
-        "step_due": entry.get("step_due"),
-        "step_overdue_at": entry.get("step_overdue_at"),
+        "step_due": _text(entry.get("step_due")),
+        "step_overdue_at": _text(entry.get("step_overdue_at")),
         "step_provisional": entry.get("step_provisional", False),
-        "legal_due": case_values.get("legal_due"),
+        "legal_due": _text(case_values.get("legal_due")),
         "legal_provisional": case_values.get("legal_provisional", False),
-        "promised_due": case_values.get("promised_due"),
+        "promised_due": _text(case_values.get("promised_due")),
         "promised_provisional": case_values.get("promised_provisional", False),
     }
 
 
-def _case(row: Any) -> Case:
-    return Case(
-        id=row.id,
-        code=row.code,
-        version=row.version,
-        digest=row.digest,
-        party=row.party,
-        state=row.state,
-        status=row.status,
-        outcome=row.outcome,
-        facts=dict(row.facts),
-        opened_at=row.opened_at,
-        closed_at=row.closed_at,
-        clock_started_on=row.clock_started_on,
-        legal_due=row.legal_due,
-        legal_provisional=row.legal_provisional,
-        promised_due=row.promised_due,
-        promised_provisional=row.promised_provisional,
-        extended_by=row.extended_by,
-        paused_since=row.paused_since,
-        step_entered_at=row.step_entered_at,
-        step_due=row.step_due,
-        step_overdue_at=row.step_overdue_at,
-        step_provisional=row.step_provisional,
-        lock_version=row.lock_version,
-    )
+def _text(value: dt.date | None) -> str | None:
+    return None if value is None else _json_default(value)
+
+
+def _names(value: Any) -> frozenset[str]:
+    """A roster list (posts, qualifications) as a set: from the JSON text SQLite returns, parsed
+    once per distinct text, or from the list psycopg has already parsed."""
+    return _parsed_names(value) if isinstance(value, str) else frozenset(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_names(text: str) -> frozenset[str]:
+    return frozenset(json.loads(text))
+
+
+_CASE_FIELDS = tuple(f.name for f in fields(Case))
+
+
+def _case(row: Any, written: Mapping[str, Any] | None = None) -> Case:
+    """The case from its row, with the values just ``written`` over it (no read after a write)."""
+    values = {name: getattr(row, name) for name in _CASE_FIELDS}
+    if written:
+        values.update((name, written[name]) for name in _CASE_FIELDS if name in written)
+    values["facts"] = dict(values["facts"])
+    return Case(**values)
 
 
 def _entry(row: Any) -> StepEntry:

@@ -13,14 +13,21 @@ hash-chained per case).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterator
+import functools
+import os
+import threading
+import weakref
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from powerflow.errors import StoreError
@@ -331,7 +338,7 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Connection]:
         raise StoreError(f"database error: {exc.orig}") from exc
 
 
-def _missing_table(exc: SQLAlchemyError) -> bool:
+def _missing_table(exc: Exception) -> bool:
     text = str(getattr(exc, "orig", exc)).lower()
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
@@ -394,8 +401,18 @@ def require_schema(engine: Engine) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Queries the engine runs on every act, built once (building a statement costs more than
-# running it on SQLite).
+# Queries the engine's operations run, and how they run them
+#
+# SQLAlchemy Core spends ~80–100 µs of Python per execute (events, the compiled cache, generic
+# parameter and result processing), several times what SQLite needs to run one of these
+# statements; an act runs half a dozen, so Core was most of an act's cost besides the fsync.
+# The engine therefore runs the statements below through ``Prepared``: compiled by SQLAlchemy
+# once per database engine, executed on the DBAPI connection (``DirectTransaction``), every
+# value converted by its column type's own SQLAlchemy bind or result processor for that
+# dialect. The SQL text and the stored values are exactly what Core sends (naive-UTC datetime
+# text, ISO dates, JSON text and 0/1 on SQLite; native values and psycopg's Json on PostgreSQL),
+# so rows written either way read back identically through the tables above
+# (tests/test_store.py compares them on both databases).
 
 CASE_COLUMNS_WRITTEN = (
     "facts", "state", "status", "outcome", "closed_at", "clock_started_on", "legal_due",
@@ -408,13 +425,357 @@ SELECT_CASE = sa.select(cases).where(cases.c.id == sa.bindparam("case_id"))
 SELECT_PAUSES = (
     sa.select(pauses).where(pauses.c.case_id == sa.bindparam("case_id")).order_by(pauses.c.id)
 )
-SELECT_OFFICERS = sa.select(officers).where(
-    officers.c.officer.in_(sa.bindparam("names", expanding=True))
+SELECT_OFFICER_NAMES = sa.select(officers.c.officer).order_by(officers.c.officer)
+SELECT_DEFINITION = sa.select(definition_versions).where(
+    definition_versions.c.digest == sa.bindparam("digest")
 )
-UPDATE_CASE = (
+SELECT_VERSIONS = sa.select(definition_versions.c.digest, definition_versions.c.version).where(
+    definition_versions.c.code == sa.bindparam("code")
+)
+SELECT_CODES = sa.select(definition_versions.c.code).order_by(definition_versions.c.code)
+UPDATE_CHAIN = (
     cases.update()
-    .where(cases.c.id == sa.bindparam("b_id"), cases.c.lock_version == sa.bindparam("b_version"))
-    .values({name: sa.bindparam(name) for name in CASE_COLUMNS_WRITTEN})
+    .where(cases.c.id == sa.bindparam("b_id"))
+    .values(last_seq=sa.bindparam("last_seq"), last_hash=sa.bindparam("last_hash"))
 )
-INSERT_ENTRY = step_entries.insert()
-INSERT_EVENT = events.insert()
+END_PAUSE = (
+    pauses.update()
+    .where(pauses.c.id == sa.bindparam("b_id"))
+    .values(ended_on=sa.bindparam("ended_on"))
+)
+# inline(): no implicit RETURNING of the new id on PostgreSQL; only a new case's id is wanted.
+INSERT_CASE = cases.insert().inline().returning(cases.c.id)
+INSERT_ENTRY = step_entries.insert().inline()
+INSERT_EVENT = events.insert().inline()
+INSERT_PAUSE = pauses.insert().inline()
+INSERT_EXTENSION = extensions.insert().inline()
+
+
+def update_case(columns: Sequence[str]) -> sa.Update:
+    """Set these columns of a case, if it is still at the lock version it was read at.
+
+    An act sets only the columns it changes: SQLite rewrites the entries of every index whose
+    columns are in the SET list, changed or not, and cases carry several indexes.
+    """
+    statement: sa.Update = (
+        cases.update()
+        .where(cases.c.id == sa.bindparam("b_id"))
+        .where(cases.c.lock_version == sa.bindparam("b_version"))
+        .values({name: sa.bindparam(name) for name in columns})
+    )
+    return statement
+
+
+def select_officers(count: int) -> sa.Select[Any]:
+    """The roster rows of ``count`` officers, given as the parameters officer_0, officer_1 …"""
+    names: list[Any] = [sa.bindparam(f"officer_{index}") for index in range(count)]
+    roster = officers.c.officer, officers.c.posts, officers.c.qualifications
+    return sa.select(*roster).where(officers.c.officer.in_(names))
+
+
+_REQUIRED = object()
+
+
+class Prepared:
+    """A statement compiled once for one dialect and run on a DBAPI cursor.
+
+    Parameters go in by name; each value passes through its type's SQLAlchemy bind processor,
+    and each selected column through its result processor, exactly as Core would. An insert
+    fills what it is not given as Core does: a column's scalar default, else NULL.
+    """
+
+    def __init__(
+        self,
+        statement: sa.ClauseElement,
+        dialect: Dialect,
+        *,
+        results: Sequence[Any] = (),
+        memo: dict[tuple[str, str], Callable[[Any], Any]] | None = None,
+    ) -> None:
+        memo = {} if memo is None else memo
+        table = statement.table if isinstance(statement, sa.Insert) else None
+        keys = None if table is None else [c.key for c in table.columns if not c.primary_key]
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect, column_keys=keys))
+        self.sql: str = compiled.string
+        self.positional: bool = compiled.positional
+        names = list(compiled.positiontup or ()) if self.positional else list(compiled.binds)
+        self.names = tuple(names)
+        types = [compiled.binds[name].type for name in names]
+        processors = [_processor(type_, dialect, "bind", memo) for type_ in types]
+        # Only the values whose type has a processor are touched; the rest go in as given.
+        self._convert = tuple((i, fn) for i, fn in enumerate(processors) if fn is not None)
+        self._fallbacks = None if table is None else [_fallback(table.c[name]) for name in names]
+        columns = list(statement.selected_columns if isinstance(statement, sa.Select) else results)
+        record: Any = namedtuple("Record", [column.key for column in columns])  # type: ignore[misc]
+        self._make: Callable[[Iterable[Any]], Any] = record._make
+        self._results = tuple(_processor(c.type, dialect, "result", memo) for c in columns)
+
+    def parameters(self, values: Mapping[str, Any]) -> Any:
+        """The DBAPI parameters for these values."""
+        if self._fallbacks is None:
+            converted = [values[name] for name in self.names]
+        else:
+            converted = [
+                values[name] if fallback is _REQUIRED or name in values else fallback
+                for name, fallback in zip(self.names, self._fallbacks, strict=True)
+            ]
+        for index, convert in self._convert:
+            converted[index] = convert(converted[index])
+        return converted if self.positional else dict(zip(self.names, converted, strict=True))
+
+    def record(self, row: Sequence[Any]) -> Any:
+        """A result row as a named tuple of the values Core would have read."""
+        pairs = zip(row, self._results, strict=True)
+        return self._make([value if fn is None else fn(value) for value, fn in pairs])
+
+
+def _processor(
+    type_: Any, dialect: Dialect, direction: str, memo: dict[tuple[str, str], Callable[[Any], Any]]
+) -> Callable[[Any], Any] | None:
+    """SQLAlchemy's bind or result processor of a type for a dialect.
+
+    Dates and times convert through several layers of them (UTCDateTime's, then the dialect's
+    text formatting on SQLite), and an act binds one moment several times (its time is the case's
+    step_entered_at and alert_check_at, the completed stay's left_at, the event's effective_at)
+    and reads back what the act before wrote. Their processors are therefore memoized, one cache
+    per type and dialect shared by all statements: still SQLAlchemy's conversions, each done once
+    (keyed by value: equal moments in different zones are one UTC instant and give one text).
+    """
+    impl = type_.dialect_impl(dialect)
+    processor: Callable[[Any], Any] | None
+    if direction == "bind":
+        processor = impl.bind_processor(dialect)
+    else:
+        processor = impl.result_processor(dialect, None)
+    if processor is None or not _immutable(type_):
+        return processor
+    key = (repr(type_), direction)
+    if key not in memo:
+        memo[key] = functools.lru_cache(maxsize=1024)(processor)
+    return memo[key]
+
+
+def _immutable(type_: Any) -> bool:
+    if isinstance(type_, sa.types.TypeDecorator):
+        type_ = type_.impl_instance
+    return isinstance(type_, sa.Date | sa.DateTime)
+
+
+def _fallback(column: Any) -> Any:
+    default = column.default
+    if default is not None:
+        if not default.is_scalar:
+            raise StoreError(f"{column}: only scalar defaults can be filled in outside Core")
+        return default.arg
+    return None if column.nullable else _REQUIRED
+
+
+class Statements:
+    """The engine's statements prepared for one database engine's dialect."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.sqlite = dialect.name == "sqlite"
+        self._dialect = dialect
+        self._memo: dict[tuple[str, str], Callable[[Any], Any]] = {}
+        self.case = self._prepare(SELECT_CASE)
+        self.pauses = self._prepare(SELECT_PAUSES)
+        self.officer_names = self._prepare(SELECT_OFFICER_NAMES)
+        self.definition = self._prepare(SELECT_DEFINITION)
+        self.versions = self._prepare(SELECT_VERSIONS)
+        self.codes = self._prepare(SELECT_CODES)
+        self.update_chain = self._prepare(UPDATE_CHAIN)
+        self.end_pause = self._prepare(END_PAUSE)
+        self.insert_case = self._prepare(INSERT_CASE, results=[cases.c.id])
+        self.insert_entry = self._prepare(INSERT_ENTRY)
+        self.insert_event = self._prepare(INSERT_EVENT)
+        self.insert_pause = self._prepare(INSERT_PAUSE)
+        self.insert_extension = self._prepare(INSERT_EXTENSION)
+        self._officers: dict[int, Prepared] = {}
+        self._updates: dict[tuple[str, ...], Prepared] = {}
+
+    def _prepare(self, statement: sa.ClauseElement, results: Sequence[Any] = ()) -> Prepared:
+        return Prepared(statement, self._dialect, results=results, memo=self._memo)
+
+    def update_case(self, columns: tuple[str, ...]) -> Prepared:
+        """The update of these case columns (a few sets recur: one per kind of operation)."""
+        prepared = self._updates.get(columns)
+        if prepared is None:
+            unknown = set(columns) - set(CASE_COLUMNS_WRITTEN)
+            if unknown:
+                raise StoreError(f"an operation may not write the case columns {sorted(unknown)}")
+            prepared = self._updates[columns] = self._prepare(update_case(columns))
+        return prepared
+
+    def officers(self, count: int) -> Prepared:
+        """The roster query for ``count`` officers (an act names one or a few)."""
+        prepared = self._officers.get(count)
+        if prepared is None:
+            prepared = self._officers[count] = self._prepare(select_officers(count))
+        return prepared
+
+
+class DirectTransaction:
+    """One atomic transaction on a DBAPI connection, running prepared statements.
+
+    Use it as a context manager (``with direct_transaction(engine) as tx:``): it commits when the
+    block ends, rolls back when the block raises, and turns database errors into StoreError as
+    ``transaction`` does.
+    """
+
+    def __init__(self, engine: Engine, write: bool) -> None:
+        self._engine = engine
+        self._write = write
+        self._dbapi = engine.dialect.loaded_dbapi
+        self._kept = _kept_connections(engine)
+        self._pooled: Any = None
+
+    def __enter__(self) -> DirectTransaction:
+        try:
+            if self._kept is None:
+                self._pooled = self._engine.raw_connection()
+                # The driver's own connection: the pool's proxy looks each method up by name.
+                self._connection = self._pooled.dbapi_connection
+            else:
+                self._connection = self._kept.connection(self._engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open the database: {exc}") from exc
+        # Prepared after the first connection: the dialect learns the server's features then.
+        statements = _prepared.get(self._engine)
+        if statements is None:
+            statements = _prepared[self._engine] = Statements(self._engine.dialect)
+        self.q = statements
+        try:
+            self._cursor = self._connection.cursor()
+            # SQLite (isolation_level=None, see _sqlite_pragmas) begins only when told; a write
+            # takes the write lock at BEGIN, so the case it reads cannot change before it writes.
+            # psycopg begins implicitly at the first statement.
+            if statements.sqlite:
+                self._cursor.execute("BEGIN IMMEDIATE" if self._write else "BEGIN")
+        except BaseException as exc:
+            self.__exit__(type(exc), exc, None)
+            raise
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _traceback: Any
+    ) -> None:
+        database_errors = (self._dbapi.OperationalError, self._dbapi.ProgrammingError)
+        try:
+            if error is None:
+                try:
+                    self._connection.commit()
+                except BaseException:
+                    self._rollback()
+                    raise
+            else:
+                self._rollback()
+        except database_errors as exc:
+            raise _store_error(self._engine, exc) from exc
+        finally:
+            if self._pooled is not None:
+                self._pooled.close()
+        if isinstance(error, database_errors):
+            raise _store_error(self._engine, error) from error
+
+    def _rollback(self) -> None:
+        try:
+            self._connection.rollback()
+        except self._dbapi.Error:
+            # Broken: never hand this connection out again.
+            if self._kept is None:
+                self._pooled.invalidate()
+            else:
+                self._kept.discard()
+
+    def run(self, statement: Prepared, values: Mapping[str, Any]) -> int:
+        """Execute a statement; the number of rows it changed."""
+        self._cursor.execute(statement.sql, statement.parameters(values))
+        return int(self._cursor.rowcount)
+
+    def first(self, statement: Prepared, values: Mapping[str, Any]) -> Any | None:
+        """The first result row as a record, or None."""
+        self._cursor.execute(statement.sql, statement.parameters(values))
+        row = self._cursor.fetchone()
+        return None if row is None else statement.record(row)
+
+    def all(self, statement: Prepared, values: Mapping[str, Any]) -> list[Any]:
+        """All result rows as records."""
+        self._cursor.execute(statement.sql, statement.parameters(values))
+        return [statement.record(row) for row in self._cursor.fetchall()]
+
+    def rows(self, statement: Prepared, values: Mapping[str, Any]) -> list[Any]:
+        """All result rows as the driver returns them, for a caller that converts them itself."""
+        self._cursor.execute(statement.sql, statement.parameters(values))
+        return list(self._cursor.fetchall())
+
+    def commit(self) -> None:
+        """Commit now: what follows in the block runs outside the transaction (a refusal is
+        recorded, committed, then raised)."""
+        self._connection.commit()
+
+
+def _store_error(engine: Engine, exc: Exception) -> StoreError:
+    if _missing_table(exc):
+        return StoreError(
+            f"the database {engine.url.render_as_string(hide_password=True)} has no powerflow "
+            "tables yet: run `powerflow db upgrade` first"
+        )
+    return StoreError(f"database error: {exc}")
+
+
+class _KeptConnection(threading.local):
+    """Each thread's own DBAPI connection to one SQLite file, kept between transactions.
+
+    Checking a connection out of SQLAlchemy's pool and back in (with its reset) costs more than
+    SQLite takes to run an act's statements. A connection to a SQLite file holds no server
+    resources and cannot go stale, so each thread keeps one, detached from the pool after the
+    pool made it (through the engine's connect listeners: WAL, synchronous=FULL, foreign keys).
+    """
+
+    _connection: Any = None
+    _pid = 0
+
+    def connection(self, engine: Engine) -> Any:
+        if self._connection is None or self._pid != os.getpid():
+            if self._connection is not None:
+                # Made before a fork: the parent's. Never used or closed here (closing could
+                # checkpoint the parent's WAL); kept referenced so the collector leaves it alone.
+                _inherited.append(self._connection)
+            pooled = engine.raw_connection()
+            self._connection = pooled.dbapi_connection
+            pooled.detach()
+            self._pid = os.getpid()
+        return self._connection
+
+    def discard(self) -> None:
+        connection, self._connection = self._connection, None
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+_inherited: list[Any] = []
+_kept: weakref.WeakKeyDictionary[Engine, _KeptConnection | None] = weakref.WeakKeyDictionary()
+
+
+def _kept_connections(engine: Engine) -> _KeptConnection | None:
+    """The engine's kept connections, or None when it pools them (PostgreSQL; in-memory SQLite,
+    where the pool's one connection is the database)."""
+    try:
+        return _kept[engine]
+    except KeyError:
+        pass
+    kept = None
+    if engine.dialect.name == "sqlite" and isinstance(engine.pool, sa.pool.QueuePool):
+        kept = _KeptConnection()
+        # dispose() closes the pool's connections; the kept ones go with it.
+        sa.event.listen(engine, "engine_disposed", lambda engine: _kept.pop(engine, None))
+    _kept[engine] = kept
+    return kept
+
+
+_prepared: weakref.WeakKeyDictionary[Engine, Statements] = weakref.WeakKeyDictionary()
+
+
+def direct_transaction(engine: Engine, *, write: bool = True) -> DirectTransaction:
+    """One atomic transaction run on the DBAPI connection (a context manager)."""
+    return DirectTransaction(engine, write)

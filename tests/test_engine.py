@@ -470,3 +470,85 @@ def test_migration_matches_the_tables(database_url: str) -> None:
     store.upgrade(db)
     with db.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), store.metadata) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The write path: the event hash, threads
+
+
+def _reference_event_hash(
+    case_id: int,
+    seq: int,
+    kind: str,
+    actor: str | None,
+    payload: dict[str, Any],
+    effective_at: dt.datetime,
+    recorded_at: dt.datetime,
+    prev_hash: str,
+) -> str:
+    """The event hash as the record defines it: SHA-256 of the canonical JSON of the body."""
+    import hashlib
+    import json
+
+    def default(value: Any) -> str:
+        if isinstance(value, dt.datetime):
+            return value.astimezone(dt.UTC).isoformat()
+        return str(value.isoformat())
+
+    body = {
+        "case": case_id, "seq": seq, "kind": kind, "actor": actor, "payload": payload,
+        "effective_at": effective_at.astimezone(dt.UTC).isoformat(),
+        "recorded_at": recorded_at.astimezone(dt.UTC).isoformat(), "prev": prev_hash,
+    }
+    text = json.dumps(
+        body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=default
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("actor", "payload"),
+    [
+        ("zhao,qian", {"action": "conclude", "officers": ["zhao", "qian"], "note": None}),
+        (None, {}),
+        ('王"五\\', {"理由": "案情复杂\n\u2028", "amount": 1.5e16, "due": dt.date(2025, 7, 1)}),
+        ("wang", {"at": at("2025-04-01 08:30"), "nested": [{"b": 1, "a": [True, None]}]}),
+    ],
+    ids=["act", "empty", "escapes", "dates"],
+)
+def test_the_event_hash_is_the_canonical_body_hash(
+    actor: str | None, payload: dict[str, Any]
+) -> None:
+    from powerflow.engine import event_hash
+
+    moments = at("2025-04-01 08:30"), at("2025-04-01 08:30:01")
+    args = (7, 3, "acted", actor, payload, *moments, "a" * 64)
+    assert event_hash(*args) == _reference_event_hash(*args)
+
+
+def test_threads_act_at_once_each_on_its_own_connection(engine: CaseEngine) -> None:
+    import threading
+
+    facts = {"materials_complete": False}
+    cases = [
+        engine.open_case(LICENCE, officer="wang", at=at("2025-03-03"), facts=facts).id
+        for _ in range(4)
+    ]
+    errors: list[BaseException] = []
+
+    def work(case_id: int) -> None:
+        try:
+            for index in range(10):
+                action = "request_supplement" if index % 2 == 0 else "resubmit"
+                engine.act(case_id, action, officers=["wang"], at=at("2025-03-04"))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(case_id,)) for case_id in cases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [engine.get(case_id).lock_version for case_id in cases] == [10] * 4
+    assert engine.verify_chain() == []
