@@ -113,7 +113,8 @@ def step_due(driver: Driver, case_id: int) -> dt.date | None:
     """The stored last day of the step the case is in now."""
     entry = driver.show(case_id).current_entry
     assert entry is not None
-    return entry.due
+    due: dt.date | None = entry.due
+    return due
 
 
 def closed(driver: Driver, case_id: int, officer: str, when: str) -> None:
