@@ -16,7 +16,7 @@ from pathlib import Path
 
 from powerflow import store
 from powerflow.checks import check_catalog
-from powerflow.engine import SHANGHAI, Case, CaseEngine
+from powerflow.engine import SHANGHAI, Case, CaseEngine, PenaltyDecision
 from powerflow.workdays import default_calendar
 
 DEFINITIONS = Path(__file__).resolve().parent.parent / "definitions"
@@ -101,11 +101,19 @@ def show_step(engine: CaseEngine, case: Case, when: dt.datetime, what: str) -> N
 
 
 def act(
-    engine: CaseEngine, case: Case, action: str, officers: list[str], time: str, **facts: object
+    engine: CaseEngine,
+    case: Case,
+    action: str,
+    officers: list[str],
+    time: str,
+    decision: PenaltyDecision | None = None,
+    **facts: object,
 ) -> Case:
     """Perform an action at ``time`` (Asia/Shanghai) and print the step the case entered."""
     when, name = at(time), action_name(engine, case, action)
-    case = engine.act(case.id, action, officers=officers, at=when, facts=facts or None)
+    case = engine.act(
+        case.id, action, officers=officers, at=when, facts=facts or None, decision=decision
+    )
     show_step(engine, case, when, name)
     return case
 

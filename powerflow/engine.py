@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from powerflow import store
 from powerflow.compiler import CompiledPower, Exit, compile_definition
-from powerflow.definition import Duration, Step, TimeUnit, parse_definition
+from powerflow.definition import Duration, Step, TierKind, TimeUnit, parse_definition
+from powerflow.discretion import assess, find_benchmark, place
 from powerflow.errors import (
     CaseError,
     IllegalTransition,
@@ -160,6 +162,30 @@ class ChainProblem:
     case_id: int
     seq: int | None
     message: str
+
+
+@dataclass(frozen=True)
+class PenaltyDecision:
+    """A penalty decided against the definition's 裁量基准 (行政处罚法 art. 34).
+
+    ``base`` gives the amounts a fine in multiples is taken of (e.g. {"货值金额": 8000}); a
+    ``reason`` (裁量理由) is required when the amount lies outside the tier the circumstances
+    call for, and is recorded for 法制审核.
+    """
+
+    violation: str
+    amount: Decimal | None
+    """The fine in 元; None when no fine is imposed (e.g. only a 警告)."""
+    circumstances: tuple[str, ...] = ()
+    base: Mapping[str, Decimal] = field(default_factory=dict)
+    reason: str | None = None
+
+
+NIGHT_STARTS, NIGHT_ENDS = dt.time(22, 0), dt.time(6, 0)
+"""夜间 for 行政强制法 art. 43: from 22:00 to 06:00, Asia/Shanghai."""
+
+SYSTEM = "system"
+"""The actor of what the engine does by itself (deemed actions)."""
 
 
 @dataclass
@@ -765,8 +791,14 @@ class CaseEngine:
         note: str | None = None,
         facts: Mapping[str, Any] | None = None,
         expected_version: int | None = None,
+        decision: PenaltyDecision | None = None,
     ) -> Case:
-        """Perform an action: leave the current step and enter the action's target step."""
+        """Perform an action: leave the current step and enter the action's target step.
+
+        A penalty decision on a power with 裁量基准 needs ``decision``; a step with a waiting
+        period (``min_wait``, ``advance_notice``) cannot be left before it ends; a step marked
+        ``no_night_or_holiday`` is not carried out at night or on a rest day unless urgent.
+        """
         _require_aware(at)
         # One transaction reads the case and writes the act (no separate read transaction).
         with _writing(self.db) as tx:
@@ -795,6 +827,10 @@ class CaseEngine:
                     f"{GUARDS[guard].description} (facts: {', '.join(GUARDS[guard].facts)})"
                 )
             step = power.step(row.state)
+            self._check_timing(case_id, step, row.step_entered_at, at, merged)
+            decided = self._decide(power, exit_, merged, decision)
+            if decided is not None:
+                merged["decision"] = decided
             acting_post = power.acting_post(exit_)
             # The step's minimum of officers binds those who do its work (its own post); an
             # approval by another post (e.g. the head ratifying) needs that post's holder only.
@@ -811,6 +847,141 @@ class CaseEngine:
             pause_rows = self._pauses(tx, case_id) if step.pause is not None or clock_starts else None
             return self._move(row, power, exit_, pause_rows, at, officers, note, merged, tx=tx)
 
+    def _check_timing(
+        self, case_id: int, step: Step, entered_at: dt.datetime, at: dt.datetime, facts: Mapping[str, Any]
+    ) -> None:
+        """Refuse leaving a step before its waiting period, or at night or on a rest day."""
+        entered_on = local_date(entered_at)
+        for wait, strict, what in (
+            (step.min_wait, True, "最短等待期"),
+            (step.advance_notice, False, "提前通知期"),
+        ):
+            if wait is None:
+                continue
+            ends = self._add(entered_on, wait, wait.value, []).due
+            too_early = local_date(at) <= ends if strict else local_date(at) < ends
+            if too_early:
+                first = ends + dt.timedelta(days=1) if strict else ends
+                basis = f" ({wait.basis.label()})" if wait.basis else ""
+                raise IllegalTransition(
+                    f"case {case_id}: step {step.id} ({step.name}) has a {what} of {wait.label()}"
+                    f" from {entered_on}{basis}; it can be completed from {first} on"
+                )
+        if step.no_night_or_holiday and not facts.get("urgent"):
+            moment = at.astimezone(SHANGHAI)
+            night = moment.time() >= NIGHT_STARTS or moment.time() < NIGHT_ENDS
+            rest_day = not self.calendar.is_workday(moment.date(), provisional=True)
+            if night or rest_day:
+                when = "at night (22:00–06:00)" if night else "on a rest day"
+                raise IllegalTransition(
+                    f"case {case_id}: step {step.id} ({step.name}) may not be carried out {when} "
+                    "unless urgent (行政强制法 art. 43; record the fact urgent=true)"
+                )
+
+    @staticmethod
+    def _decide(
+        power: CompiledPower, exit_: Exit, facts: Mapping[str, Any], decision: PenaltyDecision | None
+    ) -> dict[str, Any] | None:
+        """Check a penalty decision against the 裁量基准; the record of it, or None."""
+        if not _imposes_penalty(power, exit_):
+            if decision is not None:
+                raise CaseError(f"{exit_.action.action} decides no penalty; drop the decision")
+            return None
+        if decision is None:
+            violations = ", ".join(b.violation for b in power.definition.benchmarks)
+            raise CaseError(
+                f"{exit_.action.action} imposes a penalty: record the decision against the 裁量基准 "
+                f"(violation, circumstances, amount); violations: {violations}"
+            )
+        benchmark = find_benchmark(power.definition, decision.violation)
+        assessment = assess(benchmark, decision.circumstances, decision.base)
+        tier_range = assessment.allowed.label() if assessment.allowed else "不罚款"
+        record: dict[str, Any] = {
+            "violation": decision.violation,
+            "circumstances": list(decision.circumstances),
+            "base": {name: str(value) for name, value in decision.base.items()},
+            "tier": assessment.tier.value,
+            "tier_range": tier_range,
+            "statutory_range": assessment.statutory.label(),
+            "reason": (decision.reason or "").strip() or None,
+        }
+        if decision.amount is None:
+            return record | {"amount": None, "within_tier": True}
+        placement = place(benchmark, decision.amount, decision.base)
+        amount = placement.fine
+        in_tier = assessment.allowed is not None and amount in assessment.allowed
+        mitigated = assessment.tier is TierKind.MITIGATED and in_tier
+        if not placement.within_statutory and not mitigated:
+            raise CaseError(
+                f"the fine of {amount} 元 is outside the statutory range "
+                f"{placement.statutory.label()} of {decision.violation} (行政处罚法 art. 34; "
+                "below it only as 减轻 on its grounds)"
+            )
+        if not in_tier and record["reason"] is None:
+            raise CaseError(
+                f"the fine of {amount} 元 lies outside the {assessment.tier.value} tier ({tier_range}) "
+                "the circumstances call for: give a written 裁量理由 (--reason)"
+            )
+        proposed = facts.get("proposed_amount")
+        if isinstance(proposed, int | float | str) and amount > Decimal(str(proposed)):
+            raise CaseError(
+                f"the fine of {amount} 元 is heavier than the {proposed} 元 proposed in the 告知: "
+                "no heavier penalty because the party stated or defended (行政处罚法 art. 45)"
+            )
+        return record | {"amount": str(amount), "within_tier": in_tier}
+
+    def apply_deemed(self, at: dt.datetime) -> list[int]:
+        """Take the deemed actions (视为) whose step limit has run out by ``at``; the case ids.
+
+        The action takes effect when the limit ran out. A deemed action that starts the case
+        clock starts it at the step's own start (逾期不告知补正的，自收到申请材料之日起即为受理,
+        行政许可法 art. 32).
+        """
+        _require_aware(at)
+        deemed_states: set[str] = set()
+        with self.db.connect() as db:
+            digests = [r.digest for r in db.execute(sa.select(store.definition_versions.c.digest))]
+        for digest in digests:
+            power = self.power(digest)
+            deemed_states |= {s.id for s in power.definition.steps if any(a.deemed for a in s.actions)}
+        if not deemed_states:
+            return []
+        with self.db.connect() as db:
+            candidates = [
+                r.id
+                for r in db.execute(
+                    sa.select(store.cases.c.id)
+                    .where(
+                        store.cases.c.status == "open",
+                        store.cases.c.paused_since.is_(None),
+                        store.cases.c.step_overdue_at <= at,
+                        store.cases.c.state.in_(sorted(deemed_states)),
+                    )
+                    .order_by(store.cases.c.id)
+                )
+            ]
+        taken = []
+        for case_id in candidates:
+            with _writing(self.db) as tx:
+                row = self._read(tx, case_id)
+                power = self._pinned(tx, row.digest)
+                exit_ = next((e for e in power.exits(row.state) if e.action.deemed), None)
+                if row.status != "open" or exit_ is None or row.step_overdue_at > at:
+                    continue
+                step = power.step(row.state)
+                target = power.step(exit_.target)
+                clock_starts = (
+                    row.clock_started_on is None and power.definition.limits.clock_starts == target.id
+                )
+                pause_rows = self._pauses(tx, case_id) if step.pause is not None or clock_starts else None
+                self._move(
+                    row, power, exit_, pause_rows, row.step_overdue_at, [SYSTEM],
+                    f"视为{exit_.action.name}：{step.name}期限届满", dict(row.facts),
+                    tx=tx, clock_from=local_date(row.step_entered_at) if clock_starts else None,
+                )
+            taken.append(case_id)
+        return taken
+
     def _move(
         self,
         row: Any,
@@ -823,6 +994,7 @@ class CaseEngine:
         facts: dict[str, Any],
         *,
         tx: store.DirectTransaction | None = None,
+        clock_from: dt.date | None = None,
     ) -> Case:
         today = local_date(at)
         source, target = power.step(exit_.source), power.step(exit_.target)
@@ -837,7 +1009,7 @@ class CaseEngine:
         left_entry = _left_entry(row, at, exit_.action.action, officers)
         clock_started_on = row.clock_started_on
         if clock_started_on is None and power.definition.limits.clock_starts == target.id:
-            clock_started_on = today
+            clock_started_on = clock_from or today
         values: dict[str, Any] = {
             "state": target.id,
             "facts": facts,
@@ -858,6 +1030,7 @@ class CaseEngine:
             "officers": list(officers),
             "note": note,
             "outcome": exit_.action.outcome,
+            "decision": facts.get("decision") if facts.get("decision") != row.facts.get("decision") else None,
             "facts": facts if facts != row.facts else None,
             "deadlines": _deadline_payload(_limits_after(row, values), new_entry),
         }
@@ -1188,6 +1361,19 @@ class CaseEngine:
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
+
+
+_REFUSALS = ("不予", "驳回", "拒绝", "移送", "撤销")
+
+
+def _imposes_penalty(power: CompiledPower, exit_: Exit) -> bool:
+    """Whether an exit decides a penalty that the power's 裁量基准 govern."""
+    outcome = exit_.action.outcome or ""
+    return (
+        bool(power.definition.benchmarks)
+        and "处罚" in outcome
+        and not any(word in outcome for word in _REFUSALS)
+    )
 
 
 def _writing(engine: Engine) -> AbstractContextManager[store.DirectTransaction]:

@@ -196,3 +196,14 @@ def test_importing_without_a_case_database(runner: CliRunner, tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.output
     assert "no case database" in result.stderr
+
+
+def test_penalty_decision_options(cli: Cli) -> None:
+    case = _open(cli)
+    result = cli("case", "act", case, "accept", "--as", "wang", "--violation", "SJ-SP-122-01", "--amount", "70000")
+    assert result.exit_code == 1 and "decides no penalty" in result.stderr
+    assert cli("case", "act", case, "accept", "--as", "wang", "--amount", "70000").exit_code == 2
+    bad = cli("case", "act", case, "accept", "--as", "wang", "--violation", "X", "--amount", "lots")
+    assert bad.exit_code == 2 and "not an amount" in bad.stderr
+    bad = cli("case", "act", case, "accept", "--as", "wang", "--violation", "X", "--base", "货值金额")
+    assert bad.exit_code == 2 and "NAME=AMOUNT" in bad.stderr

@@ -7,6 +7,8 @@ Scenarios run twice: on one in-memory engine, and with a store round trip betwee
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,9 +20,10 @@ from powerflow import store
 from powerflow.checks import check_catalog
 from powerflow.compiler import compile_definition
 from powerflow.definition import parse_definition
-from powerflow.engine import SHANGHAI, CaseEngine, local_date
+from powerflow.engine import SHANGHAI, CaseEngine, PenaltyDecision, local_date
 from powerflow.errors import (
     CaseError,
+    PowerflowError,
     IllegalTransition,
     NotAuthorized,
     StaleCase,
@@ -166,7 +169,8 @@ def test_penalty_with_hearing_and_collective_discussion(driver: Driver) -> None:
     # Paused 28 Apr – 11 May: 14 calendar days → the 90-day limit ends 15 Jul.
     assert case.legal_due == dt.date(2025, 7, 15)
     case = driver.act(case.id, "resolve", officers=["boss"], at=at("2025-05-20"))
-    case = driver.act(case.id, "impose", officers=["boss"], at=at("2025-05-21"))
+    decision = PenaltyDecision("SJ-SP-122-01", Decimal(70000), ("无从轻、从重情节",), {"货值金额": Decimal(8000)})
+    case = driver.act(case.id, "impose", officers=["boss"], at=at("2025-05-21"), decision=decision)
     assert case.outcome == "给予行政处罚"
     case = driver.act(case.id, "delivered", officers=["zhao"], at=at("2025-05-22"))
     assert driver.show(case.id).current_entry.due == dt.date(2025, 6, 6)  # 15 days to pay
@@ -552,3 +556,115 @@ def test_threads_act_at_once_each_on_its_own_connection(engine: CaseEngine) -> N
     assert errors == []
     assert [engine.get(case_id).lock_version for case_id in cases] == [10] * 4
     assert engine.verify_chain() == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Penalty decisions against the 裁量基准, waiting periods, the night/holiday guard, deemed acts
+
+GOODS = {"货值金额": Decimal(8000)}  # 货值金额不足一万元: 50,000–100,000 元
+
+
+def _at_decision(engine: CaseEngine, facts: dict[str, object] | None = None) -> int:
+    case = engine.open_case(PENALTY, officer="zhao", at=at("2025-06-02"), facts=facts)
+    engine.act(case.id, "open_case", officers=["zhao"], at=at("2025-06-02"))
+    engine.act(case.id, "conclude_investigation", officers=["zhao", "qian"], at=at("2025-06-10"))
+    engine.act(case.id, "approve_notice", officers=["wu"], at=at("2025-06-11"))
+    engine.waive(case.id, "听证", officer="zhao", at=at("2025-06-12"), statement="当事人书面放弃听证")
+    engine.act(case.id, "to_decision", officers=["zhao"], at=at("2025-06-13"))
+    return case.id
+
+
+@pytest.mark.parametrize(
+    ("decision", "message"),
+    [
+        (None, "imposes a penalty: record the decision"),
+        (PenaltyDecision("SJ-SP-122-02", Decimal(70000), (), GOODS), "did you mean SJ-SP-122-01"),
+        (PenaltyDecision("SJ-SP-122-01", Decimal(120000), (), GOODS), "outside the statutory range 50000–100000 元"),
+        (PenaltyDecision("SJ-SP-122-01", Decimal(90000), (), GOODS), "outside the 一般 tier (65000–85000 元)"),
+        (PenaltyDecision("SJ-SP-122-01", Decimal(40000), ("无从轻、从重情节",), GOODS), "outside the statutory range"),
+        (PenaltyDecision("SJ-SP-122-01", Decimal(70000), ("情节很轻",), GOODS), "no tier lists the circumstance"),
+    ],
+    ids=["missing", "unknown-violation", "above-statutory", "outside-tier", "below-statutory", "unknown-circumstance"],
+)
+def test_penalty_decisions_that_are_refused(engine: CaseEngine, decision: PenaltyDecision | None, message: str) -> None:
+    case_id = _at_decision(engine)
+    with pytest.raises(PowerflowError, match=re.escape(message)):
+        engine.act(case_id, "impose", officers=["boss"], at=at("2025-06-16"), decision=decision)
+    assert engine.get(case_id).state == "decision"
+
+
+def test_penalty_decision_in_tier_and_with_a_reason(engine: CaseEngine) -> None:
+    case_id = _at_decision(engine)
+    decision = PenaltyDecision("SJ-SP-122-01", Decimal(90000), (), GOODS, reason="违法经营时间长、规模大，酌定从高")
+    case = engine.act(case_id, "impose", officers=["boss"], at=at("2025-06-16"), decision=decision)
+    recorded = case.facts["decision"]
+    assert recorded["tier"] == "一般" and recorded["within_tier"] is False
+    assert recorded["reason"] == "违法经营时间长、规模大，酌定从高"
+    event = engine.show(case_id).events[-1]
+    assert event.payload["decision"]["amount"] == "90000"
+    with pytest.raises(CaseError, match="decides no penalty"):
+        engine.act(case_id, "delivered", officers=["zhao"], at=at("2025-06-17"), decision=decision)
+
+
+def test_mitigation_below_the_statutory_minimum_on_its_grounds(engine: CaseEngine) -> None:
+    case_id = _at_decision(engine)
+    decision = PenaltyDecision("SJ-SP-122-01", Decimal(30000), ("主动消除或者减轻违法行为危害后果",), GOODS)
+    case = engine.act(case_id, "impose", officers=["boss"], at=at("2025-06-16"), decision=decision)
+    assert case.facts["decision"]["tier"] == "减轻" and case.facts["decision"]["within_tier"] is True
+
+
+def test_no_heavier_penalty_than_proposed(engine: CaseEngine) -> None:
+    case_id = _at_decision(engine, facts={"proposed_amount": 70000})
+    decision = PenaltyDecision("SJ-SP-122-01", Decimal(80000), (), GOODS)
+    with pytest.raises(CaseError, match="heavier than the 70000 元 proposed"):
+        engine.act(case_id, "impose", officers=["boss"], at=at("2025-06-16"), decision=decision)
+
+
+def test_hearing_cannot_conclude_before_its_notice_period(engine: CaseEngine) -> None:
+    case = engine.open_case(LICENCE, officer="wang", at=at("2026-01-05"), facts={"materials_complete": True})
+    engine.act(case.id, "accept", officers=["wang"], at=at("2026-01-05"))
+    engine.act(case.id, "order_inspection", officers=["li"], at=at("2026-01-06"))
+    engine.act(case.id, "report", officers=["zhao", "qian"], at=at("2026-01-07"))
+    engine.act(case.id, "hold_hearing", officers=["li"], at=at("2026-01-08"), facts={"hearing_requested": True})
+    # 7 working days' notice from Thu 8 Jan 2026: the hearing is held from Mon 19 Jan.
+    with pytest.raises(IllegalTransition, match="completed from 2026-01-19 on"):
+        engine.act(case.id, "conclude", officers=["zhou"], at=at("2026-01-16"))
+    assert engine.act(case.id, "conclude", officers=["zhou"], at=at("2026-01-19")).state == "decision"
+
+
+def test_deemed_acceptance_when_no_supplement_notice_in_time(engine: CaseEngine) -> None:
+    case = engine.open_case(LICENCE, officer="wang", at=at("2025-09-26"), facts={"materials_complete": False})
+    # 受理 has 5 working days (行政许可法 art. 32): Sun 28, Mon 29, Tue 30 Sep, Thu 9, Fri 10 Oct.
+    assert engine.apply_deemed(at("2025-10-10 23:00")) == []
+    assert engine.apply_deemed(at("2025-10-11 09:00")) == [case.id]
+    case = engine.get(case.id)
+    assert case.state == "review"
+    assert case.clock_started_on == dt.date(2025, 9, 26), "deemed accepted from receipt"
+    assert case.legal_due == dt.date(2025, 10, 30)
+    event = engine.show(case.id).events[-1]
+    assert event.actor == "system" and "视为" in event.payload["note"]
+    assert event.effective_at == at("2025-10-11 00:00")
+    assert engine.apply_deemed(at("2025-10-12")) == []
+    assert engine.verify_chain(case.id) == []
+
+
+def test_waiting_period_and_no_enforcement_at_night_or_on_holidays(engine: CaseEngine) -> None:
+    enforcement = "33990100ZH-QZ-0001"
+    engine.add_officer("xu", ["case_officer"], ["执法证"])
+    engine.add_officer("he", ["case_officer"], ["执法证"])
+    engine.add_officer("ma", ["director"], [])
+    facts = {"party_performed": False}
+    case = engine.open_case(enforcement, officer="xu", at=at("2025-09-01"), facts=facts)
+    engine.act(case.id, "remind", officers=["xu"], at=at("2025-09-02"))
+    # 催告书送达十日后 (行政强制法 art. 54): 10 working days from Tue 2 Sep end Tue 16 Sep.
+    with pytest.raises(IllegalTransition, match="completed from 2025-09-17 on"):
+        engine.act(case.id, "review_statement", officers=["xu"], at=at("2025-09-16"))
+    engine.act(case.id, "review_statement", officers=["xu"], at=at("2025-09-17"))
+    engine.act(case.id, "propose_auction", officers=["xu"], at=at("2025-09-18"))
+    engine.act(case.id, "decide", officers=["ma"], at=at("2025-09-19"))
+    with pytest.raises(IllegalTransition, match="at night"):
+        engine.act(case.id, "executed", officers=["xu", "he"], at=at("2025-09-22 23:00"))
+    with pytest.raises(IllegalTransition, match="on a rest day"):
+        engine.act(case.id, "executed", officers=["xu", "he"], at=at("2025-10-02 10:00"))
+    case = engine.act(case.id, "executed", officers=["xu", "he"], at=at("2025-09-28 10:00"))
+    assert case.state == "archive", "Sun 28 Sep 2025 is a make-up working day"

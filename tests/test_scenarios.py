@@ -15,12 +15,13 @@ The comments spell out the count wherever a holiday or a 调休 working day deci
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from powerflow import store
 from powerflow.checks import check_catalog
-from powerflow.engine import CaseEngine
+from powerflow.engine import CaseEngine, PenaltyDecision
 from powerflow.errors import CaseError, IllegalTransition, NotAuthorized
 from powerflow.workdays import default_calendar
 from tests.conftest import DEFINITIONS, shipped_definition_files
@@ -304,6 +305,7 @@ def test_on_the_spot_penalty(driver: Driver) -> None:
         officers=["zhao"],
         at=at("2025-05-30 17:25"),
         facts={"penalty_type": "罚款", "party_type": "individual", "amount": 30},
+        decision=PenaltyDecision("GA-JT-89-01", Decimal(30), ("无从轻、从重情节",)),
     )
     assert case.outcome == "给予行政处罚"
     case = driver.act(case.id, "to_payment", officers=["zhao"], at=at("2025-05-30 17:30"))
@@ -348,7 +350,10 @@ def test_ordinary_penalty_without_hearing_and_no_penalty_after_review(driver: Dr
         case.id, "听证", officer="zhao", at=at("2025-10-23"), statement="当事人书面放弃听证"
     )
     case = driver.act(case.id, "to_decision", officers=["zhao"], at=at("2025-10-28"))
-    case = driver.act(case.id, "impose", officers=["boss"], at=at("2025-10-30"))
+    decision = PenaltyDecision(
+        "SJ-SP-122-01", Decimal(150000), ("无从轻、从重情节",), {"货值金额": Decimal(10000)}
+    )
+    case = driver.act(case.id, "impose", officers=["boss"], at=at("2025-10-30"), decision=decision)
     case = driver.act(case.id, "delivered", officers=["zhao"], at=at("2025-10-31"))
     case = driver.act(case.id, "performed", officers=["cashier"], at=at("2025-11-10"))
     assert case.state == "archive" and case.outcome == "给予行政处罚"

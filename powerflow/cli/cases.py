@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,15 @@ from powerflow import store
 from powerflow.checks import check_catalog
 from powerflow.cli.app import Settings, pass_settings
 from powerflow.definition import Duration, TimeUnit, definition_files
-from powerflow.engine import SHANGHAI, Case, CaseEngine, CaseView, local_date, utc_now
+from powerflow.engine import (
+    SHANGHAI,
+    Case,
+    CaseEngine,
+    CaseView,
+    PenaltyDecision,
+    local_date,
+    utc_now,
+)
 from powerflow.errors import PowerflowError
 from powerflow.workdays import layer_files, load_calendar
 
@@ -43,6 +52,21 @@ class Moment(click.ParamType):
         except ValueError:
             self.fail(f"{value} is not an ISO date or date-time (e.g. 2025-03-04T09:30)", param, ctx)
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=SHANGHAI)
+
+
+class Amount(click.ParamType):
+    """An amount of money in 元."""
+
+    name = "AMOUNT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
+        try:
+            amount = Decimal(str(value))
+        except ArithmeticError:
+            self.fail(f"{value} is not an amount in 元", param, ctx)
+        if not amount.is_finite() or amount < 0:
+            self.fail(f"{value} is not an amount in 元", param, ctx)
+        return amount
 
 
 AT = click.option(
@@ -241,13 +265,54 @@ def case_actions(settings: Settings, case_id: int, output_format: str) -> None:
 @click.option("--note", default=None, help="A note for the record.")
 @AT
 @FACTS
+@click.option("--violation", default=None, help="Penalty decisions: the violation code of the 裁量基准.")
+@click.option("--circumstance", "circumstances", multiple=True, help="A circumstance (情节) as the 裁量基准 lists it.")
+@click.option("--amount", type=Amount(), default=None, help="The fine in 元 (omit when no fine is imposed).")
+@click.option("--base", "bases", multiple=True, help="A base amount, NAME=VALUE (e.g. 货值金额=8000).")
+@click.option("--reason", default=None, help="裁量理由 when the fine lies outside the tier.")
 @pass_settings
-def case_act(settings: Settings, case_id: int, action: str, officers: tuple[str, ...], note: str | None, at: dt.datetime | None, facts: tuple[str, ...]) -> None:
-    """Perform an action on a case."""
+def case_act(
+    settings: Settings,
+    case_id: int,
+    action: str,
+    officers: tuple[str, ...],
+    note: str | None,
+    at: dt.datetime | None,
+    facts: tuple[str, ...],
+    violation: str | None,
+    circumstances: tuple[str, ...],
+    amount: Decimal | None,
+    bases: tuple[str, ...],
+    reason: str | None,
+) -> None:
+    """Perform an action on a case (a penalty decision names its violation, circumstances and fine)."""
+    decision = None
+    if violation is not None:
+        decision = PenaltyDecision(
+            violation, amount, circumstances, dict(map(_base_amount, bases)), reason
+        )
+    elif amount is not None or circumstances or bases or reason:
+        raise click.UsageError("--amount, --circumstance, --base and --reason go with --violation")
     case = open_engine(settings).act(
-        case_id, action, officers=officers, at=_at(at), note=note, facts=dict(map(_fact, facts))
+        case_id,
+        action,
+        officers=officers,
+        at=_at(at),
+        note=note,
+        facts=dict(map(_fact, facts)),
+        decision=decision,
     )
     click.echo(f"case {case.id}: {action} → {case.state}")
+
+
+def _base_amount(text: str) -> tuple[str, Decimal]:
+    name, sep, value = text.partition("=")
+    try:
+        if not sep or not name.strip():
+            raise ValueError(text)
+        return name.strip(), Decimal(value)
+    except (ValueError, ArithmeticError):
+        raise click.BadParameter(f"{text} is not NAME=AMOUNT (e.g. 货值金额=8000)", param_hint="--base") from None
 
 
 @case_group.command("suspend")

@@ -74,6 +74,8 @@ def _echo_sweep(result: SweepResult, output_format: str) -> None:
             click.echo(json.dumps(alert.to_json(), ensure_ascii=False))
         else:
             click.echo(_alert_line(alert))
+    for case_id in result.deemed:
+        click.echo(f"case {case_id}: a step limit ran out; its deemed action (视为) was taken", err=True)
     summary = (
         f"swept {result.swept_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}: examined {result.examined}, "
         f"{result.count(Level.WARNING)} 预警, {result.count(Level.YELLOW)} 黄牌, "

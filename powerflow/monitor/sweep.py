@@ -1,5 +1,7 @@
 """The overdue sweep (发牌): find the limits that crossed a threshold and raise each alert once.
 
+A sweep first lets the engine take the deemed actions (视为) whose step limit has run out.
+
 The engine marks a case (``cases.alert_check_at``) whenever its deadlines may have moved. A
 sweep reads only the cases whose mark has come, evaluates their step limit, 法定时限 and 承诺时限
 against the policy, raises the alerts that are due (a unique key per case, subject and level
@@ -107,6 +109,8 @@ class SweepResult:
 
     swept_at: dt.datetime
     examined: int = 0
+    deemed: list[int] = field(default_factory=list)
+    """Cases whose deemed action (视为) the sweep took because a step limit ran out."""
     alerts: list[Alert] = field(default_factory=list)
     delivered: int = 0
     failed_deliveries: int = 0
@@ -301,6 +305,8 @@ def sweep(
     started_at = engine.clock()
     started = time.perf_counter()
     result = SweepResult(swept_at=at)
+    # Deemed actions first (逾期视为受理 …): they move cases, and the new steps are then swept.
+    result.deemed = engine.apply_deemed(at)
     db = engine.db
     with store.transaction(db) as connection:
         if _last_policy_digest(connection) not in (None, policy.digest):
