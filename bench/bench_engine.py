@@ -35,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,14 +47,14 @@ import sqlalchemy as sa
 from powerflow import store
 from powerflow.compiler import CompiledPower, compile_definition
 from powerflow.definition import load_definition
-from powerflow.engine import GENESIS, CaseEngine, event_hash, overdue_from
+from powerflow.engine import GENESIS, CaseEngine, PenaltyDecision, event_hash, overdue_from
 from powerflow.workdays import default_calendar
 
 ROOT = Path(__file__).resolve().parent.parent
 LICENCE = "33990100SJ-XK-0001"
 PENALTY = "33990100SJ-CF-0001"
 AT = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)
-STEP = dt.timedelta(minutes=7)  # each act a little later, so times and deadlines move as in use
+STEP = dt.timedelta(days=15)  # each act later, past every waiting period (听证 notice …)
 ROSTER = (
     ("wang", ["window"], []),
     ("li", ["reviewer"], ["执法证"]),
@@ -95,6 +96,9 @@ FULL_PENALTY: Path_ = [
     ("performed", ["cashier"], {}),
     (None, ["chief"], {}),
 ]
+IMPOSE = PenaltyDecision("SJ-SP-122-01", Decimal(70000), (), {"货值金额": Decimal(8000)})
+"""The 裁量基准 decision the penalty path records (一般 tier, 货值金额 8,000 元)."""
+
 CASES: dict[str, tuple[str, dict[str, Any], Path_]] = {
     "行政处罚 full procedure": (PENALTY, {}, FULL_PENALTY),
     "行政许可 with two 补正": (LICENCE, {"materials_complete": False}, LICENCE_WITH_SUPPLEMENTS),
@@ -122,11 +126,11 @@ def _engine(url: str) -> CaseEngine:
     return engine
 
 
-def _times(start: dt.datetime = AT) -> Iterator[dt.datetime]:
+def _times(start: dt.datetime = AT, step: dt.timedelta = STEP) -> Iterator[dt.datetime]:
     moment = start
     while True:
         yield moment
-        moment += STEP
+        moment += step
 
 
 def _durable_sqlite(path: Path, *, synchronous: str = "FULL") -> sqlite3.Connection:
@@ -205,7 +209,8 @@ class ActLoop:
         per_case: int = 4,
     ) -> None:
         self.engine = engine
-        self.times = _times()
+        # Thousands of acts: a few minutes apart, so their dates stay inside the calendar.
+        self.times = _times(step=dt.timedelta(minutes=7))
         self.cases = []
         for _ in range(-(-acts // per_case)):
             case = engine.open_case(code, officer=opener, at=next(self.times), facts=facts)
@@ -496,11 +501,12 @@ class PowerflowCases:
     def __init__(self, url: str, code: str, facts: dict[str, Any], route: Path_) -> None:
         self.engine = _engine(url)
         self.code, self.facts, self.route = code, facts, route
-        self.times = _times()
+
         self.result = PerStep()
 
     def run_case(self) -> None:
-        engine, times = self.engine, self.times
+        # Every case starts on the same day, so its dates stay inside the calendar's years.
+        engine, times = self.engine, _times()
         started = time.perf_counter()
         case = engine.open_case(
             self.code, officer=self.route[0][1][0], at=next(times), facts=self.facts
@@ -509,7 +515,10 @@ class PowerflowCases:
             if action is None:
                 engine.close(case.id, officer=officers[0], at=next(times))
             else:
-                engine.act(case.id, action, officers=officers, at=next(times), facts=given)
+                decision = IMPOSE if action == "impose" else None
+                engine.act(
+                    case.id, action, officers=officers, at=next(times), facts=given, decision=decision
+                )
         self.result.seconds += time.perf_counter() - started
         self.result.steps += len(self.route)
         view = engine.show(case.id)

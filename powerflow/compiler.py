@@ -57,8 +57,13 @@ class CompiledPower:
     def final_steps(self) -> list[Step]:
         return [step for step in self.definition.steps if step.final]
 
+    @cached_property
+    def _steps(self) -> dict[str, Step]:
+        return {step.id: step for step in self.definition.steps}
+
     def step(self, step_id: str) -> Step:
-        return self.definition.step(step_id)
+        """The step with this id (KeyError for an unknown one)."""
+        return self._steps[step_id]
 
     def exits(self, step_id: str) -> list[Exit]:
         """The actions available from a step, in definition order."""

@@ -184,7 +184,7 @@ class EventRow(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(index=True)
+    case_id: int  # indexed by the unique (case_id, seq) constraint
     seq: int
     kind: str = Field(max_length=32)
     actor: str | None = None
