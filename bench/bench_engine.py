@@ -35,9 +35,9 @@ import statistics
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 from xml.sax.saxutils import escape, quoteattr

@@ -32,7 +32,7 @@ from powerflow.workdays import default_calendar
 ROOT = Path(__file__).resolve().parent.parent
 LICENCE = "33990100SJ-XK-0001"
 SWEEP_AT = dt.datetime(2025, 11, 3, 9, 0, tzinfo=SHANGHAI)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _stored(moment: dt.datetime) -> str:

@@ -22,7 +22,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -36,6 +35,7 @@ from pydantic import (
 from powerflow.errors import DefinitionError, did_you_mean
 from powerflow.findings import Finding, Severity
 from powerflow.guards import GUARDS
+from powerflow.yamlsource import Lines, YamlProblem, display_path, read_yaml
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary
@@ -634,16 +634,6 @@ class Definition(DefinitionPart):
 # Source locations
 
 
-def _item_key(item: Any) -> str | None:
-    """The name a list item goes by in field paths (its id, action or right), if it has one."""
-    if isinstance(item, dict):
-        for key in ("id", "action", "right"):
-            value = item.get(key)
-            if isinstance(value, str | int) and not isinstance(value, bool):
-                return str(value)
-    return None
-
-
 @dataclass(frozen=True)
 class SourceMap:
     """Where each field path of a definition stands in its YAML file, and the text it was read from."""
@@ -654,12 +644,7 @@ class SourceMap:
 
     def line_of(self, field: str) -> int:
         """The line of the field, or of its nearest ancestor that the file spells out."""
-        path = field
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path.rpartition(".")[0]
-        return 1
+        return Lines(self.lines).line_of(field)
 
 
 @dataclass(frozen=True)
@@ -672,66 +657,6 @@ class LoadedDefinition:
     @property
     def file(self) -> str:
         return self.source.file
-
-
-class _YamlProblem(Exception):
-    def __init__(self, line: int, field: str, rule: str, message: str) -> None:
-        super().__init__(message)
-        self.line, self.field, self.rule, self.message = line, field, rule, message
-
-
-class _Reader:
-    """Builds plain Python data from a composed YAML tree, recording the line of every path."""
-
-    def __init__(self) -> None:
-        self.lines: dict[str, int] = {}
-        self._scalars = yaml.SafeLoader("")
-
-    def read(self, node: yaml.Node, path: str) -> Any:
-        if path:
-            self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            raw = [self._peek_key(child) for child in node.value]
-            items = []
-            for index, child in enumerate(node.value):
-                name = raw[index] if raw[index] is not None and raw.count(raw[index]) == 1 else None
-                items.append(self.read(child, _join(path, name if name else str(index))))
-            return items
-        return self._scalars.construct_object(node, deep=True)
-
-    def _peek_key(self, node: yaml.Node) -> str | None:
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value in ("id", "action", "right"):
-                if isinstance(value_node, yaml.ScalarNode):
-                    return str(value_node.value)
-        return None
-
-    def _mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = self._scalars.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                key = str(key)
-            field = _join(path, key)
-            if key in result:
-                first = self.lines.get(field, node.start_mark.line + 1)
-                raise _YamlProblem(
-                    key_node.start_mark.line + 1,
-                    field,
-                    "load.duplicate-key",
-                    f"the key {key} appears twice in one mapping (first on line {first})",
-                )
-            self.lines[field] = key_node.start_mark.line + 1
-            result[key] = self.read(value_node, field)
-        return result
-
-
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -752,30 +677,20 @@ def load_definition(path: Path | str) -> LoadedDefinition:
 
 def parse_definition(text: str, file: str = "<string>") -> LoadedDefinition:
     """Parse and validate definition YAML text; ``file`` names it in findings."""
-    reader = _Reader()
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        if node is None:
-            raise _YamlProblem(1, "", "load.empty", "the file is empty; a definition is a mapping")
-        data = reader.read(node, "")
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = " ".join(part for part in (exc.context, exc.problem) if part)
+        data, lines = read_yaml(text)
+    except YamlProblem as problem:
+        message = problem.message
+        if problem.rule == "load.empty":
+            message = "the file is empty; a definition is a mapping"
         raise DefinitionError(
-            [_finding(file, line, "", "load.yaml-syntax", f"YAML syntax error: {problem}")]
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise DefinitionError([_finding(file, 1, "", "load.yaml-syntax", str(exc))]) from exc
-    except _YamlProblem as problem:
-        raise DefinitionError(
-            [_finding(file, problem.line, problem.field, problem.rule, problem.message)]
+            [_finding(file, problem.line, problem.field, problem.rule, message)]
         ) from problem
     if not isinstance(data, dict):
         raise DefinitionError(
             [_finding(file, 1, "", "load.not-a-mapping", "a definition is a YAML mapping of fields")]
         )
-    source = SourceMap(file=file, lines=reader.lines, text=text)
+    source = SourceMap(file=file, lines=lines.lines, text=text)
     try:
         definition = Definition.model_validate(data)
     except ValidationError as exc:
@@ -836,23 +751,6 @@ def _finding(file: str, line: int, field: str, rule: str, message: str) -> Findi
 # Schema errors → findings
 
 
-def _display_path(loc: Sequence[int | str], data: Any) -> str:
-    """Turn a pydantic location into a field path that names list items by id."""
-    parts: list[str] = []
-    current = data
-    for element in loc:
-        if isinstance(element, int) and isinstance(current, list):
-            item = current[element] if element < len(current) else None
-            key = _item_key(item)
-            siblings = [_item_key(other) for other in current]
-            parts.append(key if key is not None and siblings.count(key) == 1 else str(element))
-            current = item
-        else:
-            parts.append(str(element))
-            current = current.get(element) if isinstance(current, dict) else None
-    return ".".join(parts)
-
-
 def _unwrap(annotation: Any) -> list[Any]:
     """The concrete types inside Optional[...], list[...] and Annotated[...]."""
     origin = typing.get_origin(annotation)
@@ -907,7 +805,7 @@ def _schema_findings(exc: ValidationError, data: Any, source: SourceMap) -> Iter
         kind = error["type"]
         # Errors inside a union report the union branch name in loc; drop those.
         loc = tuple(part for part in loc if not (isinstance(part, str) and "[" in part))
-        field = _display_path(loc, data)
+        field = display_path(tuple(loc), data)
         line = source.line_of(field)
         value = error.get("input")
         if kind == "extra_forbidden":

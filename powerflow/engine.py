@@ -48,7 +48,7 @@ from powerflow.guards import GUARDS
 from powerflow.workdays import Deadline, Pause, WorkCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 GENESIS = "0" * 64
 
 

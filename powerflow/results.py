@@ -49,7 +49,7 @@ def month_range(month: str) -> tuple[dt.datetime, dt.datetime]:
     """The first moment of the month and of the next one (Asia/Shanghai), in UTC."""
     first = dt.datetime.strptime(month, "%Y-%m").replace(tzinfo=SHANGHAI)
     following = (first + dt.timedelta(days=32)).replace(day=1)
-    return first.astimezone(dt.timezone.utc), following.astimezone(dt.timezone.utc)
+    return first.astimezone(dt.UTC), following.astimezone(dt.UTC)
 
 
 def monthly_results(engine: CaseEngine, month: str) -> list[PowerResults]:

@@ -32,7 +32,7 @@ from sqlmodel import JSON, Column, Field, SQLModel
 
 from powerflow.errors import StoreError
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):

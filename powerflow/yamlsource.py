@@ -114,9 +114,9 @@ class _Reader:
         if not isinstance(node, yaml.MappingNode):
             return None
         for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value in ITEM_KEYS:
-                if isinstance(value_node, yaml.ScalarNode):
-                    return str(value_node.value)
+            named = isinstance(key_node, yaml.ScalarNode) and key_node.value in ITEM_KEYS
+            if named and isinstance(value_node, yaml.ScalarNode):
+                return str(value_node.value)
         return None
 
     def _mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Any]:

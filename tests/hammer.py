@@ -23,7 +23,7 @@ NEXT_ACTION = {"intake": "request_supplement", "supplement": "resubmit"}
 def main(url: str, case_ids: list[int], count: int, seed: int) -> None:
     engine = CaseEngine(store.connect(url), default_calendar())
     rng = random.Random(seed)
-    at = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
     for _ in range(count):
         case_id = rng.choice(case_ids)
         case = engine.get(case_id)

@@ -11,8 +11,8 @@ from powerflow.checks import RULES
 from powerflow.cli import main
 from powerflow.definition import definition_files
 from powerflow.findings import Severity
-from tests.test_definition import expectation
 from tests.conftest import DATA, DEFINITIONS
+from tests.test_definition import expectation
 
 INVALID = DATA / "invalid"
 

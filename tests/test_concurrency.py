@@ -29,7 +29,7 @@ def _prepare(url: str, cases: int) -> list[int]:
     engine = CaseEngine(db, default_calendar())
     engine.register(check_catalog([DEFINITIONS]).powers)
     engine.add_officer("wang", ["window"])
-    at = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
     ids = [
         engine.open_case(LICENCE, officer="wang", at=at, facts={"materials_complete": False}).id
         for _ in range(cases)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,9 @@ from powerflow.definition import parse_definition
 from powerflow.engine import SHANGHAI, CaseEngine, PenaltyDecision, local_date
 from powerflow.errors import (
     CaseError,
-    PowerflowError,
     IllegalTransition,
     NotAuthorized,
+    PowerflowError,
     StaleCase,
     UnknownCase,
     UnknownDefinition,

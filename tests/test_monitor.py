@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -213,7 +214,7 @@ def test_policy_errors_name_file_line_and_field(tmp_path: Path) -> None:
 
 class Receiver(http.server.BaseHTTPRequestHandler):
     failures_left = 0
-    received: list[dict[str, object]] = []
+    received: ClassVar[list[dict[str, object]]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -367,7 +368,7 @@ def test_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert "watching" in process.stderr.readline()
     assert "swept" in process.stderr.readline()
     process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=30)
+    _, err = process.communicate(timeout=30)
     assert process.returncode == 0
     assert "monitor stopped" in err
 

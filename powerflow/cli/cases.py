@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 import os
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 

@@ -206,7 +206,7 @@ def _recompute_case_deadlines(store: LayerStore) -> None:
     if not migrated:
         click.echo("no case database at --db to update", err=True)
         return
-    changed = CaseEngine(db, store.calendar()).recompute_provisional(dt.datetime.now(dt.timezone.utc))
+    changed = CaseEngine(db, store.calendar()).recompute_provisional(dt.datetime.now(dt.UTC))
     click.echo(f"recomputed the deadlines of {len(changed)} running case(s)")
 
 

@@ -7,7 +7,14 @@
 
 from powerflow.monitor.delivery import Webhook
 from powerflow.monitor.handling import alert_history, handle_alert, list_alerts
-from powerflow.monitor.policy import AlertPolicy, Level, LimitKind, load_policy, parse_policy, preset_names
+from powerflow.monitor.policy import (
+    AlertPolicy,
+    Level,
+    LimitKind,
+    load_policy,
+    parse_policy,
+    preset_names,
+)
 from powerflow.monitor.scores import PostScore, efficiency
 from powerflow.monitor.sweep import Alert, SweepResult, mark_all_for_check, sweep, sweep_log
 

@@ -125,7 +125,7 @@ class SweepResult:
 
 
 def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), SHANGHAI).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(), SHANGHAI).astimezone(dt.UTC)
 
 
 def _remaining_from(calendar: WorkCalendar, due: dt.date, workdays: int) -> dt.date:
