@@ -308,14 +308,16 @@ def test_on_the_spot_penalty(driver: Driver) -> None:
         decision=PenaltyDecision("GA-JT-89-01", Decimal(30), ("无从轻、从重情节",)),
     )
     assert case.outcome == "给予行政处罚"
-    case = driver.act(case.id, "to_payment", officers=["zhao"], at=at("2025-05-30 17:30"))
-    # 15 days to pay (道交法 art. 108) end Sat 14 Jun, a rest day: rolled to Mon 16 Jun.
-    assert step_due(driver, case.id) == D(2025, 6, 16)
-    with pytest.raises(NotAuthorized):  # 罚缴分离: the officer who decided does not collect
-        driver.act(case.id, "paid", officers=["zhao"], at=at("2025-06-03"))
-    case = driver.act(case.id, "paid", officers=["cashier"], at=at("2025-06-03"))
-    assert step_due(driver, case.id) == D(2025, 6, 5)  # 备案 2 WD from Tue 3 Jun (after 端午)
-    closed(driver, case.id, "boss", "2025-06-04")
+    assert driver.show(case.id).current_entry.overdue_at == at("2025-05-30 18:25")  # 当场交付
+    case = driver.act(case.id, "file", officers=["zhao"], at=at("2025-05-30 17:30"))
+    # 备案 by the next day, the last day of the case's 当场 limit, although it is the 端午 break.
+    assert (step_due(driver, case.id), case.legal_due) == (D(2025, 5, 31), D(2025, 5, 31))
+    with pytest.raises(NotAuthorized):  # 备案 is reviewed by the squad leader, not the officer
+        driver.close(case.id, officer="zhao", at=at("2025-05-30 20:00"))
+    closed(driver, case.id, "boss", "2025-05-31 09:00")
+    # The party's 15 days to pay (道交法 art. 108) run at the bank, outside the case; they end
+    # Sat 14 Jun, a rest day (民事诉讼法 art. 85: the period ends on the next working day).
+    assert default_calendar().add(D(2025, 5, 30), 15, "day", roll_if_off=True).due == D(2025, 6, 16)
 
     # Alternative: the party's 申辩 holds, 口头警告后放行 (no penalty), on a 2026 working Saturday.
     case = driver.open_case(ON_THE_SPOT, officer="qian", at=at("2026-02-14 08:30"))
@@ -329,9 +331,9 @@ def test_on_the_spot_penalty(driver: Driver) -> None:
     )
     case = driver.act(case.id, "no_penalty", officers=["qian"], at=at("2026-02-14 08:55"))
     assert case.outcome == "不予行政处罚" and case.state == "filing"
-    # 备案 2 WD from Sat 14 Feb (调休): Feb 15-23 off, Feb 24, 25.
-    assert step_due(driver, case.id) == D(2026, 2, 25)
-    closed(driver, case.id, "boss", "2026-02-24")
+    # On Sat 14 Feb 2026, a working day (调休) before the Spring Festival: 备案 by Sun 15 Feb.
+    assert step_due(driver, case.id) == D(2026, 2, 15)
+    closed(driver, case.id, "boss", "2026-02-14 12:00")
 
 
 def test_ordinary_penalty_without_hearing_and_no_penalty_after_review(driver: Driver) -> None:
