@@ -17,8 +17,8 @@ from decimal import Decimal
 from yunxi import act, at, county_engine, database_url, show_record, show_step
 
 from powerflow.definition import PartyType
-from powerflow.engine import PenaltyDecision
 from powerflow.discretion import assess, find_benchmark, hearing_threshold, place
+from powerflow.engine import PenaltyDecision
 
 PENALTY = "33990100SJ-CF-0001"
 GOODS_VALUE = {"货值金额": Decimal(8000)}
@@ -67,7 +67,9 @@ def main() -> None:
         GOODS_VALUE,
         reason="初次违法但经营规模较大，在从轻档次以上、一般档次内酌定",
     )
-    case = act(engine, case, "impose", ["孙局长"], "2025-05-21 15:00", decision=decision, fine=int(FINE))
+    case = act(
+        engine, case, "impose", ["孙局长"], "2025-05-21 15:00", decision=decision, fine=int(FINE)
+    )
     placed = place(benchmark, FINE, GOODS_VALUE)
     tiers = "、".join(tier.value for tier in placed.tiers) or "无"
     print(f"    决定罚款 {FINE} 元: 档次 {tiers}; 在法定幅度内: {placed.within_statutory}")
