@@ -391,3 +391,15 @@ def test_two_monitors_raise_each_alert_once(database_url: str) -> None:
     stored = [alert.id for alert in list_alerts(engine)]
     assert len(stored) == 30 * 5  # step warning + yellow, case warning + yellow + red, per case
     assert sorted(printed) == sorted(stored), "every alert printed by exactly one monitor"
+
+
+def test_case_limits_stop_at_the_decision(engine: CaseEngine) -> None:
+    case_id = accepted_licence(engine)
+    engine.act(case_id, "order_inspection", officers=["li"], at=at("2025-09-29 09:00"))
+    engine.act(case_id, "report", officers=["zhao", "qian"], at=at("2025-10-09 09:00"))
+    engine.act(case_id, "proceed", officers=["li"], at=at("2025-10-10 09:00"))
+    engine.act(case_id, "grant", officers=["boss"], at=at("2025-10-11 09:00"), facts={"requirements_met": True})
+    # Decided on time; 制证发证 (10 WD, 行政许可法 art. 44) runs on alone until Fri 24 Oct.
+    alerts = raised(engine, at("2025-10-27"))
+    assert ("red", "step:certificate", "legal") in alerts
+    assert not any(subject == "case" for _, subject, _ in alerts)

@@ -79,7 +79,7 @@ def test_main_job(tmp_path: Path) -> None:
     (copy / ".venv").symlink_to(Path(sys.prefix))
     result = subprocess.run(
         ["bash", "scripts/main"], cwd=copy, capture_output=True, text=True, timeout=1800,
-        env={**os.environ, "POWERFLOW_CALENDAR_DIR": str(tmp_path / "layers")},
+        env={**os.environ, "POWERFLOW_CALENDAR_DIR": str(tmp_path / "layers"), "POWERFLOW_SKIP_PIP": "1"},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "rendering/index.html" in result.stdout

@@ -206,7 +206,7 @@ def _step_kind(step: Step) -> LimitKind:
 
 
 def case_limits(row: Any, power: CompiledPower) -> list[Limit]:
-    """The running limits of an open case whose clock runs."""
+    """The running limits of an open case: its step limit, and its case limits until decided."""
     limits: list[Limit] = []
     step = power.step(row.state)
     if row.step_due is not None and row.step_overdue_at is not None:
@@ -223,7 +223,9 @@ def case_limits(row: Any, power: CompiledPower) -> list[Limit]:
             )
         )
     case_limits_ = power.definition.limits
-    if row.clock_started_on is not None:
+    # The 法定时限 and 承诺时限 bound the decision: once a case has its outcome, only the step
+    # limits that follow (送达, 发证 …) still run.
+    if row.clock_started_on is not None and row.outcome is None:
         start = _midnight(row.clock_started_on)
         if row.legal_due is not None:
             text = f"法定时限 {case_limits_.legal.label()}"
@@ -260,7 +262,7 @@ def _recipients(policy: AlertPolicy, level: Level, power: CompiledPower, step: S
 # The sweep
 
 _SWEPT_COLUMNS = (
-    "id", "code", "digest", "state", "status", "paused_since", "clock_started_on", "legal_due",
+    "id", "code", "digest", "state", "status", "outcome", "paused_since", "clock_started_on", "legal_due",
     "promised_due", "extended_by", "step_entered_at", "step_due", "step_overdue_at", "lock_version",
 )
 SELECT_DUE = (
