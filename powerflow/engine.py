@@ -20,17 +20,19 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from powerflow import store
+from powerflow import canonical, store
 from powerflow.compiler import CompiledPower, Exit, compile_definition
 from powerflow.definition import Duration, Step, TierKind, TimeUnit, parse_definition
 from powerflow.discretion import assess, find_benchmark, place
@@ -200,27 +202,9 @@ class _Write:
 # Hashing
 
 
-def _json_default(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"cannot record a {type(value).__name__} in a case event")
-
-
-# Built once: json.dumps with options builds a new encoder on every call.
-_ENCODER = json.JSONEncoder(
-    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
-)
-
-
-def _canonical(value: Any) -> str:
-    return _ENCODER.encode(value)
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-native copy (dates become ISO text) so what is hashed is what is stored."""
-    return json.loads(_canonical(value))
+def _json_string(value: str | None) -> str:
+    """A string (or None) as JSON text, as the canonical encoder writes it."""
+    return "null" if value is None else encode_basestring(value)
 
 
 def event_hash(
@@ -235,7 +219,7 @@ def event_hash(
 ) -> str:
     """The hash of one event, chained to the previous event's hash."""
     return _chained_hash(
-        case_id, seq, kind, actor, _canonical(payload), effective_at, recorded_at, prev_hash
+        case_id, seq, kind, actor, canonical.dumps(payload), effective_at, recorded_at, prev_hash
     )
 
 
@@ -255,12 +239,11 @@ def _chained_hash(
     effective_at, recorded_at, prev}; it is written out here with the keys in sorted order around
     the payload's text, so a payload encoded once is both hashed and stored.
     """
-    encode = _ENCODER.encode
     body = (
-        f'{{"actor":{encode(actor)},"case":{encode(case_id)},'
-        f'"effective_at":{encode(effective_at.astimezone(UTC).isoformat())},'
-        f'"kind":{encode(kind)},"payload":{payload_text},"prev":{encode(prev_hash)},'
-        f'"recorded_at":{encode(recorded_at.astimezone(UTC).isoformat())},"seq":{encode(seq)}}}'
+        f'{{"actor":{_json_string(actor)},"case":{int(case_id)},'
+        f'"effective_at":"{effective_at.astimezone(UTC).isoformat()}",'
+        f'"kind":{_json_string(kind)},"payload":{payload_text},"prev":{_json_string(prev_hash)},'
+        f'"recorded_at":"{recorded_at.astimezone(UTC).isoformat()}","seq":{int(seq)}}}'
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
@@ -275,15 +258,15 @@ def _event_row(
     recorded_at: dt.datetime,
     prev_hash: str,
 ) -> dict[str, Any]:
-    """An events row, its payload encoded once: the text is hashed, and parsed back it is the
-    JSON-native payload stored (dates as ISO text), so what is stored is what was hashed."""
-    text = _canonical(payload)
+    """An events row, its payload encoded once: the canonical text is hashed and stored as it is
+    (read back, it is the JSON-native payload: dates as ISO text)."""
+    text = canonical.Encoded(canonical.dumps(payload))
     return {
         "case_id": case_id,
         "seq": seq,
         "kind": kind,
         "actor": actor,
-        "payload": json.loads(text),
+        "payload": text,
         "effective_at": effective_at,
         "recorded_at": recorded_at,
         "prev_hash": prev_hash,
@@ -733,7 +716,7 @@ class CaseEngine:
             "digest": power.digest,
             "version": power.definition.version,
             "party": party,
-            "facts": _plain(dict(facts or {})),
+            "facts": canonical.plain(dict(facts or {})),
             "state": start.id,
             "status": "open",
             "opened_at": at,
@@ -819,7 +802,7 @@ class CaseEngine:
                 raise IllegalTransition(
                     f"case {case_id} is suspended (中止) since {row.paused_since}; resume it first"
                 )
-            merged = dict(row.facts) | (_plain(dict(facts)) if facts else {})
+            merged = dict(row.facts) | (canonical.plain(dict(facts)) if facts else {})
             guard = exit_.action.guard
             if guard is not None and not GUARDS[guard].test(merged):
                 raise IllegalTransition(
@@ -1434,20 +1417,16 @@ def _left_entry(row: Any, at: dt.datetime, action: str, officers: Sequence[str])
 
 
 def _deadline_payload(case_values: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
-    # Dates already as the text the record holds (what _json_default would make of them).
+    # Dates already as the text the record holds.
     return {
-        "step_due": _text(entry.get("step_due")),
-        "step_overdue_at": _text(entry.get("step_overdue_at")),
+        "step_due": canonical.text_of(entry.get("step_due")),
+        "step_overdue_at": canonical.text_of(entry.get("step_overdue_at")),
         "step_provisional": entry.get("step_provisional", False),
-        "legal_due": _text(case_values.get("legal_due")),
+        "legal_due": canonical.text_of(case_values.get("legal_due")),
         "legal_provisional": case_values.get("legal_provisional", False),
-        "promised_due": _text(case_values.get("promised_due")),
+        "promised_due": canonical.text_of(case_values.get("promised_due")),
         "promised_provisional": case_values.get("promised_provisional", False),
     }
-
-
-def _text(value: dt.date | None) -> str | None:
-    return None if value is None else _json_default(value)
 
 
 def _names(value: Any) -> frozenset[str]:
@@ -1462,15 +1441,21 @@ def _parsed_names(text: str) -> frozenset[str]:
 
 
 _CASE_FIELDS = tuple(f.name for f in fields(Case))
+_CASE_POSITIONS = {name: index for index, name in enumerate(_CASE_FIELDS)}
+_case_values = operator.attrgetter(*_CASE_FIELDS)
 
 
 def _case(row: Any, written: Mapping[str, Any] | None = None) -> Case:
     """The case from its row, with the values just ``written`` over it (no read after a write)."""
-    values = {name: getattr(row, name) for name in _CASE_FIELDS}
+    values = list(_case_values(row))
     if written:
-        values.update((name, written[name]) for name in _CASE_FIELDS if name in written)
-    values["facts"] = dict(values["facts"])
-    return Case(**values)
+        for name, value in written.items():
+            position = _CASE_POSITIONS.get(name)
+            if position is not None:
+                values[position] = value
+    facts = _CASE_POSITIONS["facts"]
+    values[facts] = dict(values[facts])
+    return Case(*values)
 
 
 def _entry(row: Any) -> StepEntry:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import json
 import os
 import threading
 import weakref
@@ -30,6 +31,8 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from powerflow import canonical
+from powerflow.canonical import Encoded
 from powerflow.errors import StoreError
 
 UTC = dt.UTC
@@ -302,11 +305,13 @@ def connect(url: str) -> Engine:
         return engine
     try:
         if url.startswith("sqlite"):
-            engine = sa.create_engine(url, connect_args={"timeout": 30})
+            engine = sa.create_engine(
+                url, connect_args={"timeout": 30}, json_serializer=canonical.dumps
+            )
             sa.event.listen(engine, "connect", _sqlite_pragmas)
             sa.event.listen(engine, "begin", _sqlite_begin)
         else:
-            engine = sa.create_engine(url, pool_pre_ping=True)
+            engine = sa.create_engine(url, pool_pre_ping=True, json_serializer=canonical.dumps)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(f"cannot use the database URL {url}: {exc}") from exc
     _engines[url] = engine
@@ -547,12 +552,26 @@ def _processor(
         processor = impl.bind_processor(dialect)
     else:
         processor = impl.result_processor(dialect, None)
+    if direction == "bind" and isinstance(impl, sa.JSON) and processor is not None:
+        return _taking_encoded(processor, dialect)
     if processor is None or not _immutable(type_):
         return processor
     key = (repr(type_), direction)
     if key not in memo:
         memo[key] = functools.lru_cache(maxsize=1024)(processor)
     return memo[key]
+
+
+def _taking_encoded(process: Callable[[Any], Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """A JSON bind processor that also takes text already in canonical form (``Encoded``).
+
+    On SQLite the column holds the serializer's text, and the engine's serializer is
+    ``canonical.dumps``: canonical text goes in as it is, exactly what Core would write for the
+    value it encodes. Elsewhere (psycopg adapts values itself) the text is parsed back first.
+    """
+    if dialect.name == "sqlite":
+        return lambda value: value if type(value) is Encoded else process(value)
+    return lambda value: process(json.loads(value) if type(value) is Encoded else value)
 
 
 def _immutable(type_: Any) -> bool:

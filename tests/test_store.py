@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from powerflow import store
+from powerflow import canonical, store
 from powerflow.errors import StoreError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -207,6 +207,23 @@ def test_rows_inserted_directly_are_the_rows_core_inserts(
                 direct_text[:1] + direct_text[2:],
             )
         assert direct_text == core_text
+
+
+def test_an_event_payload_given_as_canonical_text_is_stored_as_core_stores_the_payload(
+    db: sa.Engine, database_url: str
+) -> None:
+    case_id = _core_insert(db, store.cases, _case())
+    core_id = _core_insert(db, store.events, _event(case_id, 1))
+    values = _event(case_id, 2)
+    values["payload"] = canonical.Encoded(canonical.dumps(values["payload"]))
+    direct_id = _direct_insert(db, "insert_event", values)
+    core, direct = _read(db, store.events, core_id), _read(db, store.events, direct_id)
+    assert direct["payload"] == core["payload"] == _event(case_id, 1)["payload"]
+    if database_url.startswith("sqlite"):
+        # The text hashed is the text stored: canonical (sorted keys, no spaces, Chinese as is).
+        stored = _stored_text(database_url, "events", direct_id)[4]
+        assert stored == _stored_text(database_url, "events", core_id)[4] == values["payload"]
+        assert "材料齐全" in stored and ", " not in stored
 
 
 def test_a_case_updated_directly_is_the_row_core_updates(db: sa.Engine, database_url: str) -> None:
