@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-from powerflow.definition import Action, Definition, LoadedDefinition, SourceMap, Step
+from powerflow.definition import Action, Definition, LoadedDefinition, Post, SourceMap, Step
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,14 @@ class CompiledPower:
     def step(self, step_id: str) -> Step:
         """The step with this id (KeyError for an unknown one)."""
         return self._steps[step_id]
+
+    @cached_property
+    def _posts(self) -> dict[str, Post]:
+        return {post.id: post for post in self.definition.posts}
+
+    def post(self, post_id: str) -> Post:
+        """The post with this id (KeyError for an unknown one)."""
+        return self._posts[post_id]
 
     def exits(self, step_id: str) -> list[Exit]:
         """The actions available from a step, in definition order."""

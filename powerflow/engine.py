@@ -663,7 +663,7 @@ class CaseEngine:
         minimum: int = 1,
     ) -> NotAuthorized | None:
         """Why these officers may not act for the post, or None when they may."""
-        post = power.definition.post(post_id)
+        post = power.post(post_id)
         required = set(post.qualifications) | (set(step.qualifications) if step else set())
         distinct = list(dict.fromkeys(officers))
         if len(distinct) < minimum:
@@ -834,6 +834,8 @@ class CaseEngine:
         self, case_id: int, step: Step, entered_at: dt.datetime, at: dt.datetime, facts: Mapping[str, Any]
     ) -> None:
         """Refuse leaving a step before its waiting period, or at night or on a rest day."""
+        if step.min_wait is None and step.advance_notice is None and not step.no_night_or_holiday:
+            return
         entered_on = local_date(entered_at)
         for wait, strict, what in (
             (step.min_wait, True, "最短等待期"),

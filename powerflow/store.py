@@ -513,7 +513,9 @@ class Prepared:
         columns = list(statement.selected_columns if isinstance(statement, sa.Select) else results)
         record: Any = namedtuple("Record", [column.key for column in columns])  # type: ignore[misc]
         self._make: Callable[[Iterable[Any]], Any] = record._make
-        self._results = tuple(_processor(c.type, dialect, "result", memo) for c in columns)
+        results = [_processor(c.type, dialect, "result", memo) for c in columns]
+        # Only the columns whose type has a processor are touched; the rest are read as given.
+        self._read = tuple((i, fn) for i, fn in enumerate(results) if fn is not None)
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         """The DBAPI parameters for these values."""
@@ -530,8 +532,10 @@ class Prepared:
 
     def record(self, row: Sequence[Any]) -> Any:
         """A result row as a named tuple of the values Core would have read."""
-        pairs = zip(row, self._results, strict=True)
-        return self._make([value if fn is None else fn(value) for value, fn in pairs])
+        values = list(row)
+        for index, convert in self._read:
+            values[index] = convert(values[index])
+        return self._make(values)
 
 
 def _processor(

@@ -61,7 +61,7 @@ def efficiency(engine: CaseEngine, month: str, policy: AlertPolicy) -> list[Post
 
     def score_for(digest: str, step_id: str) -> PostScore:
         power = engine.power(digest)
-        post = power.definition.post(power.step(step_id).post)
+        post = power.post(power.step(step_id).post)
         key = (post.unit, post.id)
         if key not in scores:
             scores[key] = PostScore(unit=post.unit, post=post.id, post_name=post.name)

@@ -248,7 +248,7 @@ def _recipients(policy: AlertPolicy, level: Level, power: CompiledPower, step: S
     names: list[str] = []
     for recipient in policy.recipients.get(level, []):
         if recipient is Recipient.POST:
-            post = power.definition.post(step.post)
+            post = power.post(step.post)
             names.append(f"{post.name}（{post.unit}）")
         elif recipient is Recipient.UNIT_HEAD:
             heads = [p for p in power.definition.posts if p.head]
@@ -377,7 +377,7 @@ def _alert_values(
     row: Any, power: CompiledPower, step: Step, threshold: Threshold, recipients: list[str], at: dt.datetime
 ) -> dict[str, Any]:
     limit = threshold.limit
-    post = power.definition.post(step.post)
+    post = power.post(step.post)
     text = limit.text
     if threshold.supervise_by is not None:
         text += f"；督办期限 {threshold.supervise_by.isoformat()}"
