@@ -1,3 +1,4 @@
-"""powerflow: administrative powers (行政权力) defined once, checked, run, supervised and published."""
+"""powerflow: administrative powers (行政权力) defined once, checked, run, supervised and
+published."""
 
 __version__ = "0.1.0"

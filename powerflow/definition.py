@@ -66,7 +66,8 @@ KNOWN_CATEGORIES: tuple[str, ...] = (
     "行政裁决",
     "其他行政权力",
 )
-"""The categories of 权力清单 (F-01). Localities add variants, so others are accepted with a warning."""
+"""The categories of 权力清单 (F-01). Localities add variants, so others are accepted with a
+warning."""
 
 CATEGORY_CODES: dict[str, str] = {
     "行政许可": "XK",
@@ -91,7 +92,11 @@ class Initiation(StrEnum):
 
 
 class Rank(StrEnum):
-    """Rank of a legal source (法律位阶); overrides of statutory defaults need a high enough rank."""
+    # The docstring is the description of a rank in `powerflow schema`: kept on one line there.
+    (
+        "Rank of a legal source (法律位阶); overrides of statutory defaults need a high enough "
+        "rank."
+    )
 
     LAW = "法律"
     ADMINISTRATIVE_REGULATION = "行政法规"
@@ -237,7 +242,9 @@ class Citation(DefinitionPart):
 
     law: Text = Field(description="法律规范名称, e.g. 中华人民共和国行政许可法")
     article: ArticleText = Field(description="条款, e.g. 42 or 第四十二条第一款")
-    rank: Rank | None = Field(default=None, description="位阶: 法律/行政法规/地方性法规/规章/规范性文件")
+    rank: Rank | None = Field(
+        default=None, description="位阶: 法律/行政法规/地方性法规/规章/规范性文件"
+    )
     text: str | None = Field(default=None, description="条文摘录 (excerpt of the article)")
 
     def label(self) -> str:
@@ -252,7 +259,9 @@ class Duration(DefinitionPart):
 
     value: int = Field(gt=0, description="数值")
     unit: TimeUnit = Field(description="单位: workday 工作日, day 自然日, month 月, hour 小时")
-    basis: Citation | None = Field(default=None, description="依据 (the article that sets this limit)")
+    basis: Citation | None = Field(
+        default=None, description="依据 (the article that sets this limit)"
+    )
     roll_if_off: bool = Field(
         default=False,
         description="期间届满日为法定休假日的，以休假日后的第一日为届满日 (民事诉讼法 art. 85)",
@@ -636,7 +645,8 @@ class Definition(DefinitionPart):
 
 @dataclass(frozen=True)
 class SourceMap:
-    """Where each field path of a definition stands in its YAML file, and the text it was read from."""
+    """Where each field path of a definition stands in its YAML file, and the text it was read
+    from."""
 
     file: str
     lines: dict[str, int]
@@ -664,7 +674,8 @@ class LoadedDefinition:
 
 
 def load_definition(path: Path | str) -> LoadedDefinition:
-    """Load and validate one YAML definition file; raise DefinitionError naming file, line, field."""
+    """Load and validate one YAML definition file; raise DefinitionError naming file, line,
+    field."""
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -688,7 +699,11 @@ def parse_definition(text: str, file: str = "<string>") -> LoadedDefinition:
         ) from problem
     if not isinstance(data, dict):
         raise DefinitionError(
-            [_finding(file, 1, "", "load.not-a-mapping", "a definition is a YAML mapping of fields")]
+            [
+                _finding(
+                    file, 1, "", "load.not-a-mapping", "a definition is a YAML mapping of fields"
+                )
+            ]
         )
     source = SourceMap(file=file, lines=lines.lines, text=text)
     try:
@@ -828,7 +843,11 @@ def _schema_findings(exc: ValidationError, data: Any, source: SourceMap) -> Iter
             rule = "load.invalid-value"
         else:
             message = _plain_message(error["msg"], value)
-            rule = "load.wrong-type" if kind.endswith("_type") or "parsing" in kind else "load.invalid-value"
+            rule = (
+                "load.wrong-type"
+                if kind.endswith("_type") or "parsing" in kind
+                else "load.invalid-value"
+            )
         yield _finding(source.file, line, field, rule, message)
 
 
@@ -855,7 +874,8 @@ def _reference_findings(definition: Definition, source: SourceMap) -> Iterator[F
         for index, name in enumerate(ids):
             if name in ids[:index]:
                 yield finding(
-                    f"{prefix}.{index}.id", "load.duplicate-id", f"the {kind} id {name} is used twice"
+                    f"{prefix}.{index}.id", "load.duplicate-id",
+                    f"the {kind} id {name} is used twice",
                 )
 
     def unknown(field: str, kind: str, name: str, known: list[str]) -> Finding:

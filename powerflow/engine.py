@@ -66,7 +66,8 @@ def local_date(moment: dt.datetime) -> dt.date:
 
 @functools.lru_cache(maxsize=4096)
 def overdue_from(due: dt.date) -> dt.datetime:
-    """The moment a limit whose last day is ``due`` is exceeded: the next day's 00:00 in Shanghai."""
+    """The moment a limit whose last day is ``due`` is exceeded: the next day's 00:00 in
+    Shanghai."""
     return dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), SHANGHAI).astimezone(UTC)
 
 
@@ -478,7 +479,8 @@ class CaseEngine:
         overdue_on: dt.date | None = None,
         limit: int | None = None,
     ) -> list[Case]:
-        """Cases filtered by power, current step, or being past a legal or step deadline on a date."""
+        """Cases filtered by power, current step, or being past a legal or step deadline on a
+        date."""
         query = sa.select(store.cases).order_by(store.cases.c.id)
         if code is not None:
             query = query.where(store.cases.c.code == code)
@@ -490,7 +492,8 @@ class CaseEngine:
                 store.cases.c.paused_since.is_(None),
                 sa.or_(
                     store.cases.c.legal_due < overdue_on,
-                    store.cases.c.step_overdue_at <= overdue_from(overdue_on - dt.timedelta(days=1)),
+                    store.cases.c.step_overdue_at
+                    <= overdue_from(overdue_on - dt.timedelta(days=1)),
                 ),
             )
         if limit is not None:
@@ -520,7 +523,9 @@ class CaseEngine:
 
     # -- deadlines -----------------------------------------------------------------------
 
-    def _add(self, start: dt.date | dt.datetime, limit: Duration, value: int, pauses: Sequence[Pause]) -> Deadline:
+    def _add(
+        self, start: dt.date | dt.datetime, limit: Duration, value: int, pauses: Sequence[Pause]
+    ) -> Deadline:
         return self.calendar.add(
             start,
             value,
@@ -549,7 +554,9 @@ class CaseEngine:
             values |= {"promised_due": promised.due, "promised_provisional": promised.provisional}
         return values
 
-    def _extend(self, legal: Deadline, unit_of: Duration, by: int, pauses: Sequence[Pause]) -> Deadline:
+    def _extend(
+        self, legal: Deadline, unit_of: Duration, by: int, pauses: Sequence[Pause]
+    ) -> Deadline:
         extended = self._add(legal.due, unit_of, by, pauses)
         return Deadline(
             extended.due,
@@ -557,11 +564,17 @@ class CaseEngine:
             uncovered_years=tuple(sorted(set(legal.uncovered_years + extended.uncovered_years))),
         )
 
-    def _step_deadline(self, step: Step, entered_at: dt.datetime, pauses: Sequence[Pause]) -> dict[str, Any]:
+    def _step_deadline(
+        self, step: Step, entered_at: dt.datetime, pauses: Sequence[Pause]
+    ) -> dict[str, Any]:
         if step.limit.unit is TimeUnit.HOUR:
             deadline = self._add(entered_at, step.limit, step.limit.value, pauses)
             assert deadline.due_at is not None
-            return {"step_due": deadline.due, "step_overdue_at": deadline.due_at, "step_provisional": False}
+            return {
+                "step_due": deadline.due,
+                "step_overdue_at": deadline.due_at,
+                "step_provisional": False,
+            }
         deadline = self._add(local_date(entered_at), step.limit, step.limit.value, pauses)
         return {
             "step_due": deadline.due,
@@ -675,7 +688,8 @@ class CaseEngine:
         for officer in distinct:
             if officer not in roster:
                 return NotAuthorized(
-                    f"{officer} is not on the staff roster{did_you_mean(officer, self._all_officers(tx))}"
+                    f"{officer} is not on the staff roster"
+                    f"{did_you_mean(officer, self._all_officers(tx))}"
                 )
             posts, qualifications = roster[officer]
             if post_id not in posts:
@@ -710,7 +724,9 @@ class CaseEngine:
         power = self.newest(code)
         start = power.start_steps[0]
         entry = {"step_entered_at": at, **self._step_deadline(start, at, [])}
-        clock_started_on = local_date(at) if power.definition.limits.clock_starts in (None, start.id) else None
+        clock_started_on = (
+            local_date(at) if power.definition.limits.clock_starts in (None, start.id) else None
+        )
         case_values: dict[str, Any] = {
             "code": power.code,
             "digest": power.digest,
@@ -819,19 +835,29 @@ class CaseEngine:
             # approval by another post (e.g. the head ratifying) needs that post's holder only.
             minimum = step.min_officers if acting_post == step.post else 1
             refusal = self._authorize(
-                tx, power, acting_post, step if acting_post == step.post else None, officers, minimum
+                tx, power, acting_post, step if acting_post == step.post else None, officers,
+                minimum,
             )
             if refusal is not None:
                 self._refuse(row, at, officers, f"act {action}", refusal, tx=tx)
             # Pauses matter only when a clock starts or a paused step ends: then the case limits
             # are computed again. A step entered now is not affected by pauses already over.
             target = power.step(exit_.target)
-            clock_starts = row.clock_started_on is None and power.definition.limits.clock_starts == target.id
-            pause_rows = self._pauses(tx, case_id) if step.pause is not None or clock_starts else None
+            clock_starts = (
+                row.clock_started_on is None and power.definition.limits.clock_starts == target.id
+            )
+            pause_rows = (
+                self._pauses(tx, case_id) if step.pause is not None or clock_starts else None
+            )
             return self._move(row, power, exit_, pause_rows, at, officers, note, merged, tx=tx)
 
     def _check_timing(
-        self, case_id: int, step: Step, entered_at: dt.datetime, at: dt.datetime, facts: Mapping[str, Any]
+        self,
+        case_id: int,
+        step: Step,
+        entered_at: dt.datetime,
+        at: dt.datetime,
+        facts: Mapping[str, Any],
     ) -> None:
         """Refuse leaving a step before its waiting period, or at night or on a rest day."""
         if step.min_wait is None and step.advance_notice is None and not step.no_night_or_holiday:
@@ -865,7 +891,10 @@ class CaseEngine:
 
     @staticmethod
     def _decide(
-        power: CompiledPower, exit_: Exit, facts: Mapping[str, Any], decision: PenaltyDecision | None
+        power: CompiledPower,
+        exit_: Exit,
+        facts: Mapping[str, Any],
+        decision: PenaltyDecision | None,
     ) -> dict[str, Any] | None:
         """Check a penalty decision against the 裁量基准; the record of it, or None."""
         if not _imposes_penalty(power, exit_):
@@ -875,7 +904,8 @@ class CaseEngine:
         if decision is None:
             violations = ", ".join(b.violation for b in power.definition.benchmarks)
             raise CaseError(
-                f"{exit_.action.action} imposes a penalty: record the decision against the 裁量基准 "
+                f"{exit_.action.action} imposes a penalty: "
+                "record the decision against the 裁量基准 "
                 f"(violation, circumstances, amount); violations: {violations}"
             )
         benchmark = find_benchmark(power.definition, decision.violation)
@@ -904,8 +934,8 @@ class CaseEngine:
             )
         if not in_tier and record["reason"] is None:
             raise CaseError(
-                f"the fine of {amount} 元 lies outside the {assessment.tier.value} tier ({tier_range}) "
-                "the circumstances call for: give a written 裁量理由 (--reason)"
+                f"the fine of {amount} 元 lies outside the {assessment.tier.value} tier "
+                f"({tier_range}) the circumstances call for: give a written 裁量理由 (--reason)"
             )
         proposed = facts.get("proposed_amount")
         if isinstance(proposed, int | float | str) and amount > Decimal(str(proposed)):
@@ -928,7 +958,9 @@ class CaseEngine:
             digests = [r.digest for r in db.execute(sa.select(store.definition_versions.c.digest))]
         for digest in digests:
             power = self.power(digest)
-            deemed_states |= {s.id for s in power.definition.steps if any(a.deemed for a in s.actions)}
+            deemed_states |= {
+                s.id for s in power.definition.steps if any(a.deemed for a in s.actions)
+            }
         if not deemed_states:
             return []
         with self.db.connect() as db:
@@ -956,9 +988,12 @@ class CaseEngine:
                 step = power.step(row.state)
                 target = power.step(exit_.target)
                 clock_starts = (
-                    row.clock_started_on is None and power.definition.limits.clock_starts == target.id
+                    row.clock_started_on is None
+                    and power.definition.limits.clock_starts == target.id
                 )
-                pause_rows = self._pauses(tx, case_id) if step.pause is not None or clock_starts else None
+                pause_rows = (
+                    self._pauses(tx, case_id) if step.pause is not None or clock_starts else None
+                )
                 self._move(
                     row, power, exit_, pause_rows, row.step_overdue_at, [SYSTEM],
                     f"视为{exit_.action.name}：{step.name}期限届满", dict(row.facts),
@@ -1015,7 +1050,11 @@ class CaseEngine:
             "officers": list(officers),
             "note": note,
             "outcome": exit_.action.outcome,
-            "decision": facts.get("decision") if facts.get("decision") != row.facts.get("decision") else None,
+            "decision": (
+                facts.get("decision")
+                if facts.get("decision") != row.facts.get("decision")
+                else None
+            ),
             "facts": facts if facts != row.facts else None,
             "deadlines": _deadline_payload(_limits_after(row, values), new_entry),
         }
@@ -1052,7 +1091,8 @@ class CaseEngine:
         expected: Duration | None = None,
         expected_version: int | None = None,
     ) -> Case:
-        """Stop the clock for a special procedure or a suspension (中止); the step's post decides."""
+        """Stop the clock for a special procedure or a suspension (中止); the step's post
+        decides."""
         _require_aware(at)
         if not reason.strip() or not basis.strip():
             raise CaseError("a suspension needs a reason and its legal basis")
@@ -1060,9 +1100,13 @@ class CaseEngine:
             row = self._read(tx, case_id)
             _check_version(row, expected_version)
             if row.status != "open":
-                raise CaseError(f"case {case_id} is {row.status}; only an open case can be suspended")
+                raise CaseError(
+                    f"case {case_id} is {row.status}; only an open case can be suspended"
+                )
             if row.paused_since is not None:
-                raise CaseError(f"the clock of case {case_id} is already stopped since {row.paused_since}")
+                raise CaseError(
+                    f"the clock of case {case_id} is already stopped since {row.paused_since}"
+                )
             power = self._pinned(tx, row.digest)
             step = power.step(row.state)
             refusal = self._authorize(tx, power, step.post, None, [officer])
@@ -1264,13 +1308,19 @@ class CaseEngine:
             if not step.final:
                 allowed = ", ".join(e.action.action for e in power.exits(row.state))
                 raise IllegalTransition(
-                    f"case {case_id} is at step {step.id}, which is not final; act first ({allowed})"
+                    f"case {case_id} is at step {step.id}, which is not final; "
+                    f"act first ({allowed})"
                 )
             refusal = self._authorize(tx, power, step.post, step, [officer])
             if refusal is not None:
                 self._refuse(row, at, [officer], "close", refusal, tx=tx)
             write = _Write(
-                {"status": "closed", "closed_at": at, "paused_since": None, "step_overdue_at": None},
+                {
+                    "status": "closed",
+                    "closed_at": at,
+                    "paused_since": None,
+                    "step_overdue_at": None,
+                },
                 [("closed", officer, {"step": step.id, "outcome": row.outcome})],
             )
 
@@ -1492,7 +1542,9 @@ def _verify_case(case_row: Any, event_rows: Sequence[Any]) -> list[ChainProblem]
     for expected_seq, row in enumerate(event_rows, start=1):
         if row.seq != expected_seq:
             problems.append(
-                ChainProblem(case_row.id, row.seq, f"event {expected_seq} is missing or out of order")
+                ChainProblem(
+                    case_row.id, row.seq, f"event {expected_seq} is missing or out of order"
+                )
             )
             break
         if row.prev_hash != prev:

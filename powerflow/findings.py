@@ -31,7 +31,9 @@ class Finding:
     def format_text(self) -> str:
         """The one-line text form: ``FILE:LINE: FIELD: RULE SEVERITY: message``."""
         field = self.field or "(file)"
-        return f"{self.file}:{self.line}: {field}: {self.rule} {self.severity.value}: {self.message}"
+        return (
+            f"{self.file}:{self.line}: {field}: {self.rule} {self.severity.value}: {self.message}"
+        )
 
     def to_json(self) -> dict[str, object]:
         """A plain dict for JSON output with keys file, line, field, rule, severity, message."""

@@ -82,6 +82,8 @@ def monthly_results(engine: CaseEngine, month: str) -> list[PowerResults]:
             power_results.decisions += 1
             power_results.outcomes[outcome] += 1
             legal_due = (row.payload.get("deadlines") or {}).get("legal_due")
-            if legal_due is None or local_date(row.effective_at) <= dt.date.fromisoformat(legal_due):
+            if legal_due is None or local_date(row.effective_at) <= dt.date.fromisoformat(
+                legal_due
+            ):
                 power_results.on_time += 1
     return [results[code] for code in sorted(results)]

@@ -220,7 +220,8 @@ class AlertRow(SQLModel, table=True):
     overdue_days: int
     recipients: list[str] = _json(list)
     raised_at: dt.datetime = _when(index=True)
-    status: str = Field(default="open", max_length=16, index=True)  # open, acknowledged, appealed, revoked
+    # open, acknowledged, appealed, revoked
+    status: str = Field(default="open", max_length=16, index=True)
     delivery: str = Field(default="pending", max_length=16, index=True)  # pending, delivered, none
     delivery_attempts: int = 0
     delivery_error: str | None = None

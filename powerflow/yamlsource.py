@@ -16,7 +16,8 @@ ITEM_KEYS = ("id", "action", "right")
 
 
 class YamlProblem(Exception):
-    """The text is not YAML the reader accepts; ``line``, ``field`` and ``rule`` say where and why."""
+    """The text is not YAML the reader accepts; ``line``, ``field`` and ``rule`` say where and
+    why."""
 
     def __init__(self, line: int, field: str, rule: str, message: str) -> None:
         super().__init__(message)
@@ -104,7 +105,11 @@ class _Reader:
             names = [self._peek_key(child) for child in node.value]
             items = []
             for index, child in enumerate(node.value):
-                name = names[index] if names[index] is not None and names.count(names[index]) == 1 else None
+                name = (
+                    names[index]
+                    if names[index] is not None and names.count(names[index]) == 1
+                    else None
+                )
                 items.append(self.read(child, _join(path, name if name else str(index))))
             return items
         return self._scalars.construct_object(node, deep=True)

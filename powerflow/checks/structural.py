@@ -157,7 +157,9 @@ def element_limits(power: CompiledPower) -> Iterator[Violation]:
     # The schema requires the limits themselves; what it cannot see is a legal limit that cites
     # nothing at all, which leaves the published 法定时限 without a source.
     if power.definition.limits.legal.basis is None:
-        yield Violation("limits.legal.basis", "法定时限 cites no basis: name the article that sets it")
+        yield Violation(
+            "limits.legal.basis", "法定时限 cites no basis: name the article that sets it"
+        )
 
 
 @rule("element.internal-supervision", ERROR, "内部监督制约环节: at least one step has a checkpoint")
@@ -171,10 +173,14 @@ def element_internal_supervision(power: CompiledPower) -> Iterator[Violation]:
 @rule("element.rights", ERROR, "相对人的权利: at least one step states the counterparty's rights")
 def element_rights(power: CompiledPower) -> Iterator[Violation]:
     if power.definition.steps and not any(s.rights for s in power.definition.steps):
-        yield Violation("steps", "相对人的权利 is empty: attach the rights to the steps where they arise")
+        yield Violation(
+            "steps", "相对人的权利 is empty: attach the rights to the steps where they arise"
+        )
 
 
-@rule("element.external-supervision", ERROR, "外部制约监督方式: complaint and remedy channels exist")
+@rule(
+    "element.external-supervision", ERROR, "外部制约监督方式: complaint and remedy channels exist"
+)
 def element_external_supervision(power: CompiledPower) -> Iterator[Violation]:
     if not power.definition.supervision.external:
         yield Violation(

@@ -1,4 +1,5 @@
-"""The root click group: global options, the shared context and the one place errors become exit codes.
+"""The root click group: global options, the shared context and the one place errors become
+exit codes.
 
 Exit codes: 0 ok; 1 the command ran and found problems (check findings, refused act, a
 PowerflowError); 2 usage errors (click's own).

@@ -44,13 +44,17 @@ class Moment(click.ParamType):
 
     name = "ISO"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.datetime:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.datetime:
         if isinstance(value, dt.datetime):
             return value
         try:
             moment = dt.datetime.fromisoformat(str(value))
         except ValueError:
-            self.fail(f"{value} is not an ISO date or date-time (e.g. 2025-03-04T09:30)", param, ctx)
+            self.fail(
+                f"{value} is not an ISO date or date-time (e.g. 2025-03-04T09:30)", param, ctx
+            )
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=SHANGHAI)
 
 
@@ -59,7 +63,9 @@ class Amount(click.ParamType):
 
     name = "AMOUNT"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Decimal:
         try:
             amount = Decimal(str(value))
         except ArithmeticError:
@@ -187,10 +193,14 @@ def staff_group() -> None:
 @click.option("--post", "posts", multiple=True, required=True, help="A post id the officer holds.")
 @click.option("--qualification", "qualifications", multiple=True, help="e.g. 执法证, 法律职业资格.")
 @pass_settings
-def staff_add(settings: Settings, officer: str, posts: tuple[str, ...], qualifications: tuple[str, ...]) -> None:
+def staff_add(
+    settings: Settings, officer: str, posts: tuple[str, ...], qualifications: tuple[str, ...]
+) -> None:
     """Add an officer (or replace their posts and qualifications)."""
     open_engine(settings).add_officer(officer, posts, qualifications)
-    click.echo(f"{officer}: posts {', '.join(posts)}; qualifications {', '.join(qualifications) or '-'}")
+    click.echo(
+        f"{officer}: posts {', '.join(posts)}; qualifications {', '.join(qualifications) or '-'}"
+    )
 
 
 @staff_group.command("list")
@@ -222,7 +232,14 @@ def case_group() -> None:
 @AT
 @FACTS
 @pass_settings
-def case_open(settings: Settings, code: str, officer: str, party: str | None, at: dt.datetime | None, facts: tuple[str, ...]) -> None:
+def case_open(
+    settings: Settings,
+    code: str,
+    officer: str,
+    party: str | None,
+    at: dt.datetime | None,
+    facts: tuple[str, ...],
+) -> None:
     """Open a case on the newest version of a power; print only the new case id."""
     case = open_engine(settings).open_case(
         code, officer=officer, at=_at(at), party=party, facts=dict(map(_fact, facts))
@@ -254,21 +271,36 @@ def case_actions(settings: Settings, case_id: int, output_format: str) -> None:
         )
         return
     for a in actions:
-        holds = "" if a.guard is None else (" [condition holds]" if a.guard_holds else " [condition not met]")
+        holds = (
+            ""
+            if a.guard is None
+            else (" [condition holds]" if a.guard_holds else " [condition not met]")
+        )
         click.echo(f"{a.action}\t→ {a.to}\t{a.name}\tby {a.post}{holds}")
 
 
 @case_group.command("act")
 @click.argument("case_id", metavar="CASE", type=int)
 @click.argument("action")
-@click.option("--as", "officers", multiple=True, required=True, help="Acting officer (repeat for two).")
+@click.option(
+    "--as", "officers", multiple=True, required=True, help="Acting officer (repeat for two)."
+)
 @click.option("--note", default=None, help="A note for the record.")
 @AT
 @FACTS
-@click.option("--violation", default=None, help="Penalty decisions: the violation code of the 裁量基准.")
-@click.option("--circumstance", "circumstances", multiple=True, help="A circumstance (情节) as the 裁量基准 lists it.")
-@click.option("--amount", type=Amount(), default=None, help="The fine in 元 (omit when no fine is imposed).")
-@click.option("--base", "bases", multiple=True, help="A base amount, NAME=VALUE (e.g. 货值金额=8000).")
+@click.option(
+    "--violation", default=None, help="Penalty decisions: the violation code of the 裁量基准."
+)
+@click.option(
+    "--circumstance", "circumstances", multiple=True,
+    help="A circumstance (情节) as the 裁量基准 lists it.",
+)
+@click.option(
+    "--amount", type=Amount(), default=None, help="The fine in 元 (omit when no fine is imposed)."
+)
+@click.option(
+    "--base", "bases", multiple=True, help="A base amount, NAME=VALUE (e.g. 货值金额=8000)."
+)
 @click.option("--reason", default=None, help="裁量理由 when the fine lies outside the tier.")
 @pass_settings
 def case_act(
@@ -285,7 +317,8 @@ def case_act(
     bases: tuple[str, ...],
     reason: str | None,
 ) -> None:
-    """Perform an action on a case (a penalty decision names its violation, circumstances and fine)."""
+    """Perform an action on a case (a penalty decision names its violation, circumstances and
+    fine)."""
     decision = None
     if violation is not None:
         decision = PenaltyDecision(
@@ -312,7 +345,9 @@ def _base_amount(text: str) -> tuple[str, Decimal]:
             raise ValueError(text)
         return name.strip(), Decimal(value)
     except (ValueError, ArithmeticError):
-        raise click.BadParameter(f"{text} is not NAME=AMOUNT (e.g. 货值金额=8000)", param_hint="--base") from None
+        raise click.BadParameter(
+            f"{text} is not NAME=AMOUNT (e.g. 货值金额=8000)", param_hint="--base"
+        ) from None
 
 
 @case_group.command("suspend")
@@ -324,7 +359,16 @@ def _base_amount(text: str) -> tuple[str, Decimal]:
 @click.option("--party-notified", is_flag=True, help="The party has been told in writing.")
 @AT
 @pass_settings
-def case_suspend(settings: Settings, case_id: int, officer: str, reason: str, basis: str, expected: str | None, party_notified: bool, at: dt.datetime | None) -> None:
+def case_suspend(
+    settings: Settings,
+    case_id: int,
+    officer: str,
+    reason: str,
+    basis: str,
+    expected: str | None,
+    party_notified: bool,
+    at: dt.datetime | None,
+) -> None:
     """Stop the case clock (特别程序 / 中止)."""
     case = open_engine(settings).suspend(
         case_id,
@@ -357,7 +401,9 @@ def _duration(text: str) -> Duration:
 def case_resume(settings: Settings, case_id: int, officer: str, at: dt.datetime | None) -> None:
     """Restart the case clock."""
     case = open_engine(settings).resume(case_id, officer=officer, at=_at(at))
-    click.echo(f"case {case.id}: resumed; legal limit {_due(case.legal_due, case.legal_provisional)}")
+    click.echo(
+        f"case {case.id}: resumed; legal limit {_due(case.legal_due, case.legal_provisional)}"
+    )
 
 
 @case_group.command("extend")
@@ -368,10 +414,19 @@ def case_resume(settings: Settings, case_id: int, officer: str, at: dt.datetime 
 @click.option("--party-notified", is_flag=True, help="The party has been told the reasons.")
 @AT
 @pass_settings
-def case_extend(settings: Settings, case_id: int, officer: str, value: int, reason: str, party_notified: bool, at: dt.datetime | None) -> None:
+def case_extend(
+    settings: Settings,
+    case_id: int,
+    officer: str,
+    value: int,
+    reason: str,
+    party_notified: bool,
+    at: dt.datetime | None,
+) -> None:
     """Extend the case's legal limit within the definition's maximum."""
     case = open_engine(settings).extend(
-        case_id, officer=officer, at=_at(at), value=value, reason=reason, party_notified=party_notified
+        case_id, officer=officer, at=_at(at), value=value, reason=reason,
+        party_notified=party_notified,
     )
     click.echo(f"case {case.id}: legal limit now {_due(case.legal_due, case.legal_provisional)}")
 
@@ -383,9 +438,18 @@ def case_extend(settings: Settings, case_id: int, officer: str, value: int, reas
 @click.option("--statement", required=True, help="The party's statement (放弃声明).")
 @AT
 @pass_settings
-def case_waive(settings: Settings, case_id: int, right: str, officer: str, statement: str, at: dt.datetime | None) -> None:
+def case_waive(
+    settings: Settings,
+    case_id: int,
+    right: str,
+    officer: str,
+    statement: str,
+    at: dt.datetime | None,
+) -> None:
     """Record that the party waived a right of the current step (e.g. 听证)."""
-    case = open_engine(settings).waive(case_id, right, officer=officer, at=_at(at), statement=statement)
+    case = open_engine(settings).waive(
+        case_id, right, officer=officer, at=_at(at), statement=statement
+    )
     click.echo(f"case {case.id}: waiver of {right} recorded")
 
 
@@ -421,7 +485,10 @@ def case_show(settings: Settings, case_id: int, output_format: str) -> None:
         click.echo(f"clock stopped since {case.paused_since}")
     click.echo("history:")
     for event in view.events:
-        click.echo(f"  {event.seq:3d} {_shown(event.effective_at)}  {event.kind:<22} {event.actor or '-'}  {_summary(event.payload)}")
+        click.echo(
+            f"  {event.seq:3d} {_shown(event.effective_at)}  {event.kind:<22} "
+            f"{event.actor or '-'}  {_summary(event.payload)}"
+        )
 
 
 def _summary(payload: dict[str, Any]) -> str:
@@ -468,7 +535,14 @@ def _view_json(view: CaseView) -> dict[str, Any]:
 @AT
 @FORMAT
 @pass_settings
-def case_list(settings: Settings, code: str | None, state: str | None, overdue: bool, at: dt.datetime | None, output_format: str) -> None:
+def case_list(
+    settings: Settings,
+    code: str | None,
+    state: str | None,
+    overdue: bool,
+    at: dt.datetime | None,
+    output_format: str,
+) -> None:
     """List cases."""
     cases = open_engine(settings).list_cases(
         code=code, state=state, overdue_on=local_date(_at(at)) if overdue else None
@@ -502,7 +576,9 @@ def audit_verify(settings: Settings, case_id: int | None) -> None:
         where = f"event {problem.seq}" if problem.seq is not None else "record"
         click.echo(f"case {problem.case_id}: {where}: {problem.message}")
     if problems:
-        raise PowerflowError(f"{len({p.case_id for p in problems})} case record(s) fail verification")
+        raise PowerflowError(
+            f"{len({p.case_id for p in problems})} case record(s) fail verification"
+        )
     click.echo("all chains verify" if case_id is None else f"case {case_id}: chain verifies")
 
 

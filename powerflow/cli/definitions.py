@@ -84,7 +84,8 @@ def list_command(settings: Settings, output_format: str) -> None:
     else:
         for row in rows:
             click.echo(
-                f"{row['code']}  {row['category']}  v{row['version']}  {row['name']}  ({row['file']})"
+                f"{row['code']}  {row['category']}  v{row['version']}  {row['name']}  "
+                f"({row['file']})"
             )
     for finding in findings:
         click.echo(finding.format_text(), err=True)

@@ -75,7 +75,9 @@ def _echo_sweep(result: SweepResult, output_format: str) -> None:
         else:
             click.echo(_alert_line(alert))
     for case_id in result.deemed:
-        click.echo(f"case {case_id}: a step limit ran out; its deemed action (视为) was taken", err=True)
+        click.echo(
+            f"case {case_id}: a step limit ran out; its deemed action (视为) was taken", err=True
+        )
     summary = (
         f"swept {result.swept_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}: examined {result.examined}, "
         f"{result.count(Level.WARNING)} 预警, {result.count(Level.YELLOW)} 黄牌, "
@@ -89,9 +91,16 @@ def _echo_sweep(result: SweepResult, output_format: str) -> None:
 @AT
 @_format("text", "json")
 @POLICY
-@click.option("--webhook", envvar="POWERFLOW_WEBHOOK", default=None, help="POST each alert here as JSON.")
-@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Webhook retries.")
-@click.option("--watch", "interval", type=click.FloatRange(min=0.1), default=None, help="Sweep every N seconds until stopped.")
+@click.option(
+    "--webhook", envvar="POWERFLOW_WEBHOOK", default=None, help="POST each alert here as JSON."
+)
+@click.option(
+    "--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Webhook retries."
+)
+@click.option(
+    "--watch", "interval", type=click.FloatRange(min=0.1), default=None,
+    help="Sweep every N seconds until stopped.",
+)
 @click.pass_context
 def monitor_group(
     ctx: click.Context,
@@ -111,12 +120,16 @@ def monitor_group(
     hook = Webhook(webhook, retries=retries) if webhook else None
     monitor = f"{socket.gethostname()}:{os.getpid()}"
     if interval is None:
-        _echo_sweep(sweep(engine, policy, at or utc_now(), monitor=monitor, webhook=hook), output_format)
+        _echo_sweep(
+            sweep(engine, policy, at or utc_now(), monitor=monitor, webhook=hook), output_format
+        )
         return
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    click.echo(f"watching every {interval:g} s with policy {policy.name}; stop with Ctrl-C", err=True)
+    click.echo(
+        f"watching every {interval:g} s with policy {policy.name}; stop with Ctrl-C", err=True
+    )
     while not stop.is_set():
         _echo_sweep(sweep(engine, policy, utc_now(), monitor=monitor, webhook=hook), output_format)
         stop.wait(interval)
@@ -157,10 +170,13 @@ def alerts_group() -> None:
 @click.option("--case", "case_id", type=int, default=None)
 @_format("text", "json")
 @pass_settings
-def alerts_list(settings: Settings, level: str | None, open_only: bool, case_id: int | None, output_format: str) -> None:
+def alerts_list(
+    settings: Settings, level: str | None, open_only: bool, case_id: int | None, output_format: str
+) -> None:
     """List alerts."""
     alerts = list_alerts(
-        open_engine(settings), level=Level(level) if level else None, open_only=open_only, case_id=case_id
+        open_engine(settings), level=Level(level) if level else None, open_only=open_only,
+        case_id=case_id,
     )
     if output_format == "json":
         click.echo(json.dumps([alert.to_json() for alert in alerts], ensure_ascii=False, indent=2))
@@ -169,7 +185,15 @@ def alerts_list(settings: Settings, level: str | None, open_only: bool, case_id:
         click.echo(_alert_line(alert))
 
 
-def _handle(settings: Settings, alert_id: int, action: str, actor: str | None, reason: str | None, at: dt.datetime | None, policy: AlertPolicy | None = None) -> None:
+def _handle(
+    settings: Settings,
+    alert_id: int,
+    action: str,
+    actor: str | None,
+    reason: str | None,
+    at: dt.datetime | None,
+    policy: AlertPolicy | None = None,
+) -> None:
     engine = open_engine(settings)
     alert = handle_alert(
         engine, alert_id, action, at=at or utc_now(), actor=actor, reason=reason, policy=policy
@@ -193,7 +217,9 @@ def alerts_ack(settings: Settings, alert_id: int, officer: str, at: dt.datetime 
 @click.option("--as", "officer", default=None)
 @AT
 @pass_settings
-def alerts_appeal(settings: Settings, alert_id: int, reason: str, officer: str | None, at: dt.datetime | None) -> None:
+def alerts_appeal(
+    settings: Settings, alert_id: int, reason: str, officer: str | None, at: dt.datetime | None
+) -> None:
     """Appeal an alert (申诉)."""
     _handle(settings, alert_id, "appeal", officer, reason, at)
 
@@ -205,7 +231,14 @@ def alerts_appeal(settings: Settings, alert_id: int, reason: str, officer: str |
 @POLICY
 @AT
 @pass_settings
-def alerts_revoke(settings: Settings, alert_id: int, supervisor: str, reason: str, policy_name: str, at: dt.datetime | None) -> None:
+def alerts_revoke(
+    settings: Settings,
+    alert_id: int,
+    supervisor: str,
+    reason: str,
+    policy_name: str,
+    at: dt.datetime | None,
+) -> None:
     """Revoke an alert (撤销); only supervisors may."""
     _handle(settings, alert_id, "revoke", supervisor, reason, at, load_policy(policy_name))
 
@@ -262,7 +295,10 @@ def report_efficiency(settings: Settings, month: str, output_format: str, policy
         buffer = io.StringIO()
         writer = csv.DictWriter(
             buffer,
-            fieldnames=["unit", "post", "post_name", "handled", "on_time", "early", "warnings", "yellows", "reds", "score"],
+            fieldnames=[
+                "unit", "post", "post_name", "handled", "on_time", "early", "warnings", "yellows",
+                "reds", "score",
+            ],
         )
         writer.writeheader()
         writer.writerows(rows)

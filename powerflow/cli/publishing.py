@@ -159,11 +159,15 @@ def publish_results_command(settings: Settings, month: str, out_dir: Path) -> No
     try:
         month_range(month)
     except ValueError:
-        raise click.BadParameter(f"{month} is not a month like 2025-10", param_hint="--month") from None
+        raise click.BadParameter(
+            f"{month} is not a month like 2025-10", param_hint="--month"
+        ) from None
     results = monthly_results(open_engine(settings), month)
     files = publish_results(month, [r.to_json() for r in results], out_dir)
     decided = sum(r.decisions for r in results)
-    click.echo(f"{month}: {decided} decision(s) over {len(results)} power(s) → {files[0]}", err=True)
+    click.echo(
+        f"{month}: {decided} decision(s) over {len(results)} power(s) → {files[0]}", err=True
+    )
 
 
 COMMANDS: list[click.Command] = [render_command, publish_group]

@@ -37,7 +37,8 @@ def post_json(webhook: Webhook, payload: dict[str, Any]) -> str | None:
     """POST once; None when the receiver answered 2xx, else what went wrong."""
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(
-        webhook.url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+        webhook.url, data=body, method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8"},
     )
     try:
         with urllib.request.urlopen(request, timeout=webhook.timeout_seconds) as response:

@@ -28,7 +28,11 @@ RESULT = {"acknowledge": "acknowledged", "appeal": "appealed", "revoke": "revoke
 
 
 def list_alerts(
-    engine: CaseEngine, *, level: Level | None = None, open_only: bool = False, case_id: int | None = None
+    engine: CaseEngine,
+    *,
+    level: Level | None = None,
+    open_only: bool = False,
+    case_id: int | None = None,
 ) -> list[Alert]:
     """Alerts, oldest first; ``open_only`` leaves out revoked ones and acknowledged ones."""
     query = sa.select(store.alerts).order_by(store.alerts.c.id)

@@ -117,7 +117,9 @@ class AlertPolicy(PolicyPart):
 def preset_names() -> list[str]:
     """The names of the shipped presets."""
     folder = resources.files("powerflow").joinpath("data", PRESETS)
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def load_policy(name_or_file: str | Path) -> AlertPolicy:
@@ -145,7 +147,9 @@ def parse_policy(text: str, file: str = "<string>") -> AlertPolicy:
     try:
         data, lines = read_yaml(text)
     except YamlProblem as problem:
-        raise PolicyError(f"{file}:{problem.line}: {problem.field or '(file)'}: {problem.message}") from problem
+        raise PolicyError(
+            f"{file}:{problem.line}: {problem.field or '(file)'}: {problem.message}"
+        ) from problem
     if not isinstance(data, dict):
         raise PolicyError(f"{file}:1: (file): an alert policy is a YAML mapping")
     try:

@@ -84,7 +84,9 @@ def efficiency(engine: CaseEngine, month: str, policy: AlertPolicy) -> list[Post
         alert_rows = connection.execute(
             sa.select(alerts.c.level, alerts.c.step, cases.c.digest)
             .join(cases, cases.c.id == alerts.c.case_id)
-            .where(alerts.c.raised_at >= start, alerts.c.raised_at < end, alerts.c.status != "revoked")
+            .where(
+                alerts.c.raised_at >= start, alerts.c.raised_at < end, alerts.c.status != "revoked"
+            )
         )
         for row in alert_rows:
             if row.step is not None:

@@ -202,7 +202,11 @@ def thresholds(limit: Limit, policy: AlertPolicy, calendar: WorkCalendar) -> lis
 
 def _step_kind(step: Step) -> LimitKind:
     basis = step.limit.basis
-    return LimitKind.LEGAL if basis is not None and basis.rank in STATUTORY_RANKS else LimitKind.PROMISED
+    return (
+        LimitKind.LEGAL
+        if basis is not None and basis.rank in STATUTORY_RANKS
+        else LimitKind.PROMISED
+    )
 
 
 def case_limits(row: Any, power: CompiledPower) -> list[Limit]:
@@ -219,7 +223,8 @@ def case_limits(row: Any, power: CompiledPower) -> list[Limit]:
                 due=row.step_due,
                 overdue_at=row.step_overdue_at,
                 unit=step.limit.unit,
-                text=f"{step.name} {step.limit.label()}（{'法定' if kind is LimitKind.LEGAL else '承诺'}）",
+                text=f"{step.name} {step.limit.label()}"
+                f"（{'法定' if kind is LimitKind.LEGAL else '承诺'}）",
             )
         )
     case_limits_ = power.definition.limits
@@ -244,7 +249,9 @@ def case_limits(row: Any, power: CompiledPower) -> list[Limit]:
     return limits
 
 
-def _recipients(policy: AlertPolicy, level: Level, power: CompiledPower, step: Step) -> tuple[str, ...]:
+def _recipients(
+    policy: AlertPolicy, level: Level, power: CompiledPower, step: Step
+) -> tuple[str, ...]:
     names: list[str] = []
     for recipient in policy.recipients.get(level, []):
         if recipient is Recipient.POST:
@@ -262,8 +269,9 @@ def _recipients(policy: AlertPolicy, level: Level, power: CompiledPower, step: S
 # The sweep
 
 _SWEPT_COLUMNS = (
-    "id", "code", "digest", "state", "status", "outcome", "paused_since", "clock_started_on", "legal_due",
-    "promised_due", "extended_by", "step_entered_at", "step_due", "step_overdue_at", "lock_version",
+    "id", "code", "digest", "state", "status", "outcome", "paused_since", "clock_started_on",
+    "legal_due", "promised_due", "extended_by", "step_entered_at", "step_due", "step_overdue_at",
+    "lock_version",
 )
 SELECT_DUE = (
     sa.select(*(store.cases.c[name] for name in _SWEPT_COLUMNS))
@@ -285,7 +293,9 @@ def _insert_ignoring_duplicates(connection: Connection) -> Any:
     return (
         dialect.insert(store.alerts)
         .on_conflict_do_nothing(index_elements=["case_id", "subject", "level"])
-        .returning(store.alerts.c.id, store.alerts.c.case_id, store.alerts.c.subject, store.alerts.c.level)
+        .returning(
+            store.alerts.c.id, store.alerts.c.case_id, store.alerts.c.subject, store.alerts.c.level
+        )
     )
 
 
@@ -335,13 +345,17 @@ def sweep(
                     if threshold.moment <= at:
                         key = (power.digest, step.id, threshold.level)
                         if key not in recipients:
-                            recipients[key] = list(_recipients(policy, threshold.level, power, step))
+                            recipients[key] = list(
+                                _recipients(policy, threshold.level, power, step)
+                            )
                         values = _alert_values(row, power, step, threshold, recipients[key], at)
                         values["delivery"] = "pending" if webhook is not None else "none"
                         pending.append(values)
                     elif next_check is None or threshold.moment < next_check:
                         next_check = threshold.moment
-        next_checks.append({"b_id": row.id, "b_version": row.lock_version, "next_check": next_check})
+        next_checks.append(
+            {"b_id": row.id, "b_version": row.lock_version, "next_check": next_check}
+        )
     with store.transaction(db) as connection:
         if pending:
             inserted = connection.execute(_insert_ignoring_duplicates(connection), pending).all()
@@ -374,7 +388,12 @@ def sweep(
 
 
 def _alert_values(
-    row: Any, power: CompiledPower, step: Step, threshold: Threshold, recipients: list[str], at: dt.datetime
+    row: Any,
+    power: CompiledPower,
+    step: Step,
+    threshold: Threshold,
+    recipients: list[str],
+    at: dt.datetime,
 ) -> dict[str, Any]:
     limit = threshold.limit
     post = power.post(step.post)
@@ -435,7 +454,9 @@ def sweep_log(engine: CaseEngine, limit: int = 50) -> list[dict[str, Any]]:
         return [dict(row._mapping) for row in rows]
 
 
-def mark_all_for_check(engine: CaseEngine, at: dt.datetime, case_ids: Iterable[int] | None = None) -> None:
+def mark_all_for_check(
+    engine: CaseEngine, at: dt.datetime, case_ids: Iterable[int] | None = None
+) -> None:
     """Ask the next sweep to look at these open cases (or all) again."""
     query = store.cases.update().where(store.cases.c.status != "closed").values(alert_check_at=at)
     if case_ids is not None:
