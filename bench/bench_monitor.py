@@ -46,7 +46,9 @@ def fill(path: Path, cases: int, due_share: float, seed: int) -> tuple[CaseEngin
     db = store.connect(url)
     store.upgrade(db)
     engine = CaseEngine(db, default_calendar())
-    (power,) = engine.register(check_catalog([ROOT / "definitions" / "food-business-licence.yaml"]).powers)
+    (power,) = engine.register(
+        check_catalog([ROOT / "definitions" / "food-business-licence.yaml"]).powers
+    )
     calendar = engine.calendar
     rng = random.Random(seed)
     rows = []
@@ -54,16 +56,24 @@ def fill(path: Path, cases: int, due_share: float, seed: int) -> tuple[CaseEngin
     for case_id in range(1, cases + 1):
         is_due = rng.random() < due_share
         due_count += is_due
-        entered = dt.date(2025, 10, 20) if is_due else dt.date(2025, 10, 31) + dt.timedelta(days=rng.randint(0, 2))
+        entered = (
+            dt.date(2025, 10, 20)
+            if is_due
+            else dt.date(2025, 10, 31) + dt.timedelta(days=rng.randint(0, 2))
+        )
         entered_at = dt.datetime.combine(entered, dt.time(10), SHANGHAI)
         step_due = calendar.add(entered, 3, "workday").due
         legal_due = calendar.add(entered, 20, "workday").due
         promised_due = calendar.add(entered, 7, "workday").due
-        check_at = SWEEP_AT - dt.timedelta(hours=rng.randint(0, 72)) if is_due else SWEEP_AT + dt.timedelta(hours=rng.randint(1, 400))
+        check_at = (
+            SWEEP_AT - dt.timedelta(hours=rng.randint(0, 72))
+            if is_due
+            else SWEEP_AT + dt.timedelta(hours=rng.randint(1, 400))
+        )
         rows.append(
             (
-                case_id, LICENCE, power.digest, "1.0", '{"materials_complete": true}', "review", "open",
-                _stored(entered_at), entered.isoformat(), legal_due.isoformat(), 0,
+                case_id, LICENCE, power.digest, "1.0", '{"materials_complete": true}', "review",
+                "open", _stored(entered_at), entered.isoformat(), legal_due.isoformat(), 0,
                 promised_due.isoformat(), 0, 0, _stored(entered_at), step_due.isoformat(),
                 _stored(overdue_from(step_due)), 0, _stored(check_at), 0, 1, "0" * 64,
             )
@@ -98,7 +108,9 @@ def naive_add(start: dt.date, workdays: int) -> dt.date:
 def naive_sweep_seconds_per_case(path: Path, sample: int, seed: int) -> float:
     """Read cases and recompute their three deadlines and warning days day by day."""
     connection = sqlite3.connect(path)
-    ids = random.Random(seed).sample(range(1, connection.execute("SELECT max(id) FROM cases").fetchone()[0] + 1), sample)
+    ids = random.Random(seed).sample(
+        range(1, connection.execute("SELECT max(id) FROM cases").fetchone()[0] + 1), sample
+    )
     today = SWEEP_AT.date()
     started = time.perf_counter()
     flagged = 0
@@ -107,7 +119,11 @@ def naive_sweep_seconds_per_case(path: Path, sample: int, seed: int) -> float:
             "SELECT step_entered_at, facts FROM cases WHERE id = ?", (case_id,)
         ).fetchone()
         json.loads(facts)
-        entered = (dt.datetime.fromisoformat(entered_text).replace(tzinfo=UTC)).astimezone(SHANGHAI).date()
+        entered = (
+            (dt.datetime.fromisoformat(entered_text).replace(tzinfo=UTC))
+            .astimezone(SHANGHAI)
+            .date()
+        )
         for limit in (3, 7, 20):
             due = naive_add(entered, limit)
             warn = naive_add(entered, max(0, int(limit * 0.8)))
@@ -128,7 +144,10 @@ def main() -> int:
         path = Path(folder) / "monitor.db"
         started = time.perf_counter()
         engine, due = fill(path, args.cases, args.due_share, args.seed)
-        print(f"filled {args.cases:,} open cases ({due:,} due) in {time.perf_counter() - started:.1f} s")
+        print(
+            f"filled {args.cases:,} open cases ({due:,} due) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
         policy = load_policy("default")
         result = sweep(engine, policy, SWEEP_AT)
         seconds = result.duration_ms / 1000
@@ -142,7 +161,8 @@ def main() -> int:
         naive = per_case * args.cases
         ratio = naive / seconds
         print(
-            f"naive day-by-day sweep (chinese_calendar.is_workday): {per_case * 1e6:.0f} us per case "
+            "naive day-by-day sweep (chinese_calendar.is_workday): "
+            f"{per_case * 1e6:.0f} us per case "
             f"measured on {args.naive_sample:,} cases, scaled to {args.cases:,}: {naive:.0f} s; "
             f"powerflow {ratio:.0f}x faster (target >= 100x)"
         )

@@ -33,7 +33,9 @@ def cli(runner: CliRunner, tmp_path: Path) -> Cli:
     cli = Cli(runner, tmp_path)
     assert cli("db", "upgrade").exit_code == 0
     assert cli("staff", "add", "wang", "--post", "window").exit_code == 0
-    assert cli("staff", "add", "li", "--post", "reviewer", "--qualification", "执法证").exit_code == 0
+    assert (
+        cli("staff", "add", "li", "--post", "reviewer", "--qualification", "执法证").exit_code == 0
+    )
     yield cli
     store.dispose(cli.url)
 
@@ -56,7 +58,9 @@ def test_commands_need_a_migrated_database(runner: CliRunner, tmp_path: Path) ->
     result = runner.invoke(main, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "case", "list"])
     assert result.exit_code == 1
     assert "powerflow db upgrade" in result.stderr
-    assert runner.invoke(main, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "db", "current"]).stdout.strip() == "none"
+    assert runner.invoke(
+        main, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "db", "current"]
+    ).stdout.strip() == "none"
 
 
 def test_actions_act_show_and_list(cli: Cli) -> None:
@@ -64,7 +68,10 @@ def test_actions_act_show_and_list(cli: Cli) -> None:
     actions = json.loads(cli("case", "actions", case, "--format", "json").stdout)
     assert {"action", "to", "post"} <= set(actions[0])
     assert [a["action"] for a in actions] == ["accept", "request_supplement", "reject"]
-    result = cli("case", "act", case, "accept", "--as", "wang", "--at", "2025-09-26T10:00", "--note", "材料齐全")
+    result = cli(
+        "case", "act", case, "accept", "--as", "wang", "--at", "2025-09-26T10:00", "--note",
+        "材料齐全",
+    )
     assert result.exit_code == 0, result.output
     shown = json.loads(cli("case", "show", case, "--format", "json").stdout)
     assert shown["state"] == "review"
@@ -75,25 +82,38 @@ def test_actions_act_show_and_list(cli: Cli) -> None:
     assert "法定时限: 2025-10-30" in text and "intake → review (accept)" in text
     listed = json.loads(cli("case", "list", "--power", LICENCE, "--format", "json").stdout)
     assert [c["id"] for c in listed] == [1]
-    overdue = json.loads(cli("case", "list", "--overdue", "--at", "2025-10-01", "--format", "json").stdout)
+    overdue = json.loads(
+        cli("case", "list", "--overdue", "--at", "2025-10-01", "--format", "json").stdout
+    )
     assert [c["id"] for c in overdue] == [1], "审查 was due 30 Sep"
-    assert cli("case", "list", "--overdue", "--at", "2025-09-30", "--format", "json").stdout.strip() == "[]"
+    assert (
+        cli("case", "list", "--overdue", "--at", "2025-09-30", "--format", "json").stdout.strip()
+        == "[]"
+    )
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["case", "act", "1", "acept", "--as", "wang"], "allowed now: accept, request_supplement, reject"),
+        (
+            ["case", "act", "1", "acept", "--as", "wang"],
+            "allowed now: accept, request_supplement, reject",
+        ),
         (["case", "act", "1", "accept", "--as", "li"], "does not hold the post window"),
         (["case", "act", "7", "accept", "--as", "wang"], "no case 7"),
         (["case", "open", "NOPE", "--as", "wang"], "no definition with code NOPE"),
         (["case", "close", "1", "--as", "wang"], "not final"),
-        (["case", "extend", "1", "--as", "wang", "--by", "40", "--reason", "x"], "at most 10个工作日"),
+        (
+            ["case", "extend", "1", "--as", "wang", "--by", "40", "--reason", "x"],
+            "at most 10个工作日",
+        ),
         (["case", "waive", "1", "听证", "--as", "wang", "--statement", "x"], "gives no right 听证"),
         (["case", "resume", "1", "--as", "wang"], "not suspended"),
     ],
-    ids=["unknown-action", "wrong-post", "unknown-case", "unknown-power", "not-final", "over-max",
-         "no-such-right", "not-suspended"],
+    ids=[
+        "unknown-action", "wrong-post", "unknown-case", "unknown-power", "not-final", "over-max",
+        "no-such-right", "not-suspended",
+    ],
 )
 def test_refusals_are_clear_errors_with_exit_1(cli: Cli, args: list[str], message: str) -> None:
     _open(cli)
@@ -109,7 +129,10 @@ def test_refusals_are_clear_errors_with_exit_1(cli: Cli, args: list[str], messag
         ["case", "open", LICENCE, "--as", "wang", "--at", "yesterday"],
         ["case", "act", "one", "accept", "--as", "wang"],
         ["case", "open", LICENCE, "--as", "wang", "--fact", "novalue"],
-        ["case", "suspend", "1", "--as", "wang", "--reason", "检验", "--basis", "x", "--expected", "ten days"],
+        [
+            "case", "suspend", "1", "--as", "wang", "--reason", "检验", "--basis", "x",
+            "--expected", "ten days",
+        ],
         ["case", "extend", "1", "--as", "wang", "--by", "0", "--reason", "x"],
     ],
     ids=["bad-time", "bad-case-id", "bad-fact", "bad-duration", "zero-extension"],
@@ -122,10 +145,13 @@ def test_usage_errors_exit_2(cli: Cli, args: list[str]) -> None:
 def test_suspend_resume_extend_waive_close(cli: Cli) -> None:
     assert cli("staff", "add", "boss", "--post", "director").exit_code == 0
     case = _open(cli)
-    assert cli("case", "act", case, "accept", "--as", "wang", "--at", "2025-09-26T10:00").exit_code == 0
+    assert cli(
+        "case", "act", case, "accept", "--as", "wang", "--at", "2025-09-26T10:00"
+    ).exit_code == 0
     result = cli(
-        "case", "suspend", case, "--as", "li", "--reason", "专家评审", "--basis", "行政许可法第45条",
-        "--expected", "10 workday", "--party-notified", "--at", "2025-09-29T09:00",
+        "case", "suspend", case, "--as", "li", "--reason", "专家评审", "--basis",
+        "行政许可法第45条", "--expected", "10 workday", "--party-notified", "--at",
+        "2025-09-29T09:00",
     )
     assert result.exit_code == 0, result.output
     assert "clock stopped since 2025-09-29" in result.stdout
@@ -136,7 +162,10 @@ def test_suspend_resume_extend_waive_close(cli: Cli) -> None:
         "--party-notified", "--at", "2025-10-20T09:00",
     )
     assert result.exit_code == 0, result.output
-    kinds = [h["kind"] for h in json.loads(cli("case", "show", case, "--format", "json").stdout)["history"]]
+    kinds = [
+        h["kind"]
+        for h in json.loads(cli("case", "show", case, "--format", "json").stdout)["history"]
+    ]
     assert kinds == ["opened", "acted", "suspended", "resumed", "extended"]
 
 
@@ -164,14 +193,18 @@ def test_audit_verify_detects_tampering(cli: Cli) -> None:
 
 def test_importing_a_year_recomputes_provisional_deadlines(cli: Cli, tmp_path: Path) -> None:
     case = cli(
-        "case", "open", LICENCE, "--as", "wang", "--at", "2026-12-21T09:00", "--fact", "materials_complete=true"
+        "case", "open", LICENCE, "--as", "wang", "--at", "2026-12-21T09:00", "--fact",
+        "materials_complete=true",
     ).stdout.strip()
-    assert cli("case", "act", case, "accept", "--as", "wang", "--at", "2026-12-21T10:00").exit_code == 0
+    assert cli(
+        "case", "act", case, "accept", "--as", "wang", "--at", "2026-12-21T10:00"
+    ).exit_code == 0
     shown = json.loads(cli("case", "show", case, "--format", "json").stdout)
     assert shown["legal_provisional"] is True and shown["legal_due"] == "2027-01-18"
     notice = tmp_path / "2027.yaml"
     notice.write_text(
-        "layer: 2027 notice\nyears:\n  2027:\n    complete: true\n    provenance: 国办发明电〔2026〕99号\n"
+        "layer: 2027 notice\nyears:\n  2027:\n    complete: true\n"
+        "    provenance: 国办发明电〔2026〕99号\n"
         "    holidays:\n      - {name: 元旦, first: 2027-01-01, last: 2027-01-03}\n"
         "      - {name: 假想假日, first: 2027-01-11, last: 2027-01-12}\n",
         encoding="utf-8",
@@ -187,7 +220,8 @@ def test_importing_a_year_recomputes_provisional_deadlines(cli: Cli, tmp_path: P
 def test_importing_without_a_case_database(runner: CliRunner, tmp_path: Path) -> None:
     notice = tmp_path / "local.yaml"
     notice.write_text(
-        "layer: local\nprovenance: 县政府通知\nyears:\n  2025:\n    holidays:\n      - {name: 地方节日, date: 2025-03-31}\n",
+        "layer: local\nprovenance: 县政府通知\nyears:\n  2025:\n    holidays:\n"
+        "      - {name: 地方节日, date: 2025-03-31}\n",
         encoding="utf-8",
     )
     result = runner.invoke(
@@ -200,10 +234,15 @@ def test_importing_without_a_case_database(runner: CliRunner, tmp_path: Path) ->
 
 def test_penalty_decision_options(cli: Cli) -> None:
     case = _open(cli)
-    result = cli("case", "act", case, "accept", "--as", "wang", "--violation", "SJ-SP-122-01", "--amount", "70000")
+    result = cli(
+        "case", "act", case, "accept", "--as", "wang", "--violation", "SJ-SP-122-01", "--amount",
+        "70000",
+    )
     assert result.exit_code == 1 and "decides no penalty" in result.stderr
     assert cli("case", "act", case, "accept", "--as", "wang", "--amount", "70000").exit_code == 2
     bad = cli("case", "act", case, "accept", "--as", "wang", "--violation", "X", "--amount", "lots")
     assert bad.exit_code == 2 and "not an amount" in bad.stderr
-    bad = cli("case", "act", case, "accept", "--as", "wang", "--violation", "X", "--base", "货值金额")
+    bad = cli(
+        "case", "act", case, "accept", "--as", "wang", "--violation", "X", "--base", "货值金额"
+    )
     assert bad.exit_code == 2 and "NAME=AMOUNT" in bad.stderr

@@ -39,7 +39,9 @@ def test_check_text_lines_name_file_line_field_rule(runner: CliRunner) -> None:
     path = INVALID / "unknown-post.yaml"
     result = runner.invoke(main, ["check", str(path)])
     assert result.exit_code == 1
-    assert f"{path}:49: steps.decide.post: load.unknown-post error: unknown post haed" in result.stdout
+    assert (
+        f"{path}:49: steps.decide.post: load.unknown-post error: unknown post haed" in result.stdout
+    )
     assert "did you mean head?" in result.stdout
     assert "Traceback" not in result.output
 
@@ -100,7 +102,9 @@ def test_list_text_and_json(runner: CliRunner) -> None:
 
 
 def test_list_reports_broken_files_and_exits_1(runner: CliRunner, tmp_path: Path) -> None:
-    (tmp_path / "good.yaml").write_text((DATA / "valid" / "minimal.yaml").read_text("utf-8"), "utf-8")
+    (tmp_path / "good.yaml").write_text(
+        (DATA / "valid" / "minimal.yaml").read_text("utf-8"), "utf-8"
+    )
     (tmp_path / "bad.yaml").write_text("code: [\n", "utf-8")
     result = runner.invoke(main, ["--definitions", str(tmp_path), "list"])
     assert result.exit_code == 1

@@ -107,7 +107,9 @@ def test_killed_worker_leaves_every_case_consistent(database_url: str) -> None:
 
 
 @pytest.mark.parametrize("kill_during", ["write"], ids=["sqlite-write-lock"])
-def test_a_writer_killed_holding_the_sqlite_lock_does_not_block_others(sqlite_url: str, kill_during: str) -> None:
+def test_a_writer_killed_holding_the_sqlite_lock_does_not_block_others(
+    sqlite_url: str, kill_during: str
+) -> None:
     """SQLite releases the write lock of a killed process; the next writer proceeds."""
     ids = _prepare(sqlite_url, cases=1)
     holder = subprocess.Popen(
@@ -132,5 +134,7 @@ def test_a_writer_killed_holding_the_sqlite_lock_does_not_block_others(sqlite_ur
     assert out.count("ok") == 5
     engine = CaseEngine(store.connect(sqlite_url), default_calendar())
     with engine.db.connect() as db:
-        assert db.execute(sa.select(store.cases.c.party)).scalar() is None, "the killed write is gone"
+        assert db.execute(sa.select(store.cases.c.party)).scalar() is None, (
+            "the killed write is gone"
+        )
     _check_consistent(sqlite_url, ids)

@@ -100,7 +100,9 @@ def test_valid_folder_has_no_errors_and_warns_only_for_overrides() -> None:
     assert len(report.powers) == len(VALID) + len(OVERRIDES)
 
 
-_CITED = re.compile(r"accepted as an override citing 《(?P<law>[^》]+)》第(?P<article>\d+)条 \((?P<rank>[^)]+)\)")
+_CITED = re.compile(
+    r"accepted as an override citing 《(?P<law>[^》]+)》第(?P<article>\d+)条 \((?P<rank>[^)]+)\)"
+)
 
 
 @pytest.mark.parametrize("path", OVERRIDES, ids=[p.stem for p in OVERRIDES])
@@ -116,7 +118,9 @@ def test_override_citing_enough_rank_is_a_warning_quoting_the_citation(path: Pat
     citation = f"law: {cited['law']}, article: {cited['article']}, rank: {cited['rank']}}}"
     assert citation in text
     # The same deviation citing a 规范性文件 stays an error and says why.
-    weaker = text.replace(citation, f"law: {cited['law']}, article: {cited['article']}, rank: 规范性文件}}")
+    weaker = text.replace(
+        citation, f"law: {cited['law']}, article: {cited['article']}, rank: 规范性文件}}"
+    )
     power = compile_definition(parse_definition(weaker, str(path)))
     (error,) = [f for f in run_checks(power) if f.rule == rule]
     assert error.severity is Severity.ERROR
@@ -156,7 +160,10 @@ def test_missing_file_is_a_finding(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "rule"),
-    [("", "load.empty"), ("# only a comment\n", "load.empty"), ("- a\n- b\n", "load.not-a-mapping")],
+    [
+        ("", "load.empty"), ("# only a comment\n", "load.empty"),
+        ("- a\n- b\n", "load.not-a-mapping"),
+    ],
     ids=["empty", "comment-only", "a-list"],
 )
 def test_documents_that_are_not_definitions(text: str, rule: str) -> None:
@@ -188,7 +195,9 @@ def test_duplicate_codes_across_files(tmp_path: Path) -> None:
 
 def test_all_errors_of_a_file_are_reported_together() -> None:
     text = (DATA / "valid" / "minimal.yaml").read_text(encoding="utf-8")
-    text = text.replace("unit: workday,", "unit: workdayz,").replace("    kind: intake", "    kind: intak")
+    text = text.replace("unit: workday,", "unit: workdayz,").replace(
+        "    kind: intake", "    kind: intak"
+    )
     with pytest.raises(DefinitionError) as caught:
         parse_definition(text, "many.yaml")
     fields = {f.field for f in caught.value.findings}
@@ -218,5 +227,7 @@ def test_loading_definitions_does_not_import_the_heavy_layers() -> None:
         " if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""

@@ -97,7 +97,8 @@ def driver(request: pytest.FixtureRequest, engine: CaseEngine) -> Driver:
 
 def test_licence_main_path_across_national_day(driver: Driver) -> None:
     case = driver.open_case(
-        LICENCE, officer="wang", at=at("2025-09-26"), party="某餐饮店", facts={"materials_complete": True}
+        LICENCE, officer="wang", at=at("2025-09-26"), party="某餐饮店",
+        facts={"materials_complete": True},
     )
     assert case.state == "intake" and case.legal_due is None, "the clock starts at acceptance"
     case = driver.act(case.id, "accept", officers=["wang"], at=at("2025-09-26 10:00"))
@@ -109,7 +110,8 @@ def test_licence_main_path_across_national_day(driver: Driver) -> None:
     view = driver.show(case.id)
     assert view.current_entry.due == dt.date(2025, 9, 30)  # 审查: 3 working days
     case = driver.act(case.id, "order_inspection", officers=["li"], at=at("2025-09-28"))
-    assert driver.show(case.id).current_entry.due == dt.date(2025, 10, 11)  # 28 Sep + 5 WD (Sat 11 Oct works)
+    # 28 Sep + 5 WD (Sat 11 Oct works)
+    assert driver.show(case.id).current_entry.due == dt.date(2025, 10, 11)
     case = driver.act(case.id, "report", officers=["zhao", "qian"], at=at("2025-10-09"))
     case = driver.act(case.id, "proceed", officers=["li"], at=at("2025-10-10"))
     case = driver.act(
@@ -129,14 +131,17 @@ def test_licence_main_path_across_national_day(driver: Driver) -> None:
 
 
 def test_licence_hearing_pause_is_not_counted(driver: Driver) -> None:
-    case = driver.open_case(LICENCE, officer="wang", at=at("2026-01-05"), facts={"materials_complete": True})
+    case = driver.open_case(
+        LICENCE, officer="wang", at=at("2026-01-05"), facts={"materials_complete": True}
+    )
     case = driver.act(case.id, "accept", officers=["wang"], at=at("2026-01-05"))
     # 20 WD from Mon 5 Jan 2026 → Mon 2 Feb 2026.
     assert case.legal_due == dt.date(2026, 2, 2)
     case = driver.act(case.id, "order_inspection", officers=["li"], at=at("2026-01-06"))
     case = driver.act(case.id, "report", officers=["zhao", "qian"], at=at("2026-01-07"))
     case = driver.act(
-        case.id, "hold_hearing", officers=["li"], at=at("2026-01-08"), facts={"hearing_requested": True}
+        case.id, "hold_hearing", officers=["li"], at=at("2026-01-08"),
+        facts={"hearing_requested": True},
     )
     assert case.state == "hearing" and case.paused_since == dt.date(2026, 1, 8)
     case = driver.act(case.id, "conclude", officers=["zhou"], at=at("2026-01-22"))
@@ -157,19 +162,24 @@ def test_penalty_with_hearing_and_collective_discussion(driver: Driver) -> None:
     assert case.promised_due == dt.date(2025, 6, 1)
     with pytest.raises(NotAuthorized, match="at least 2 distinct officers"):
         driver.act(case.id, "conclude_investigation", officers=["zhao"], at=at("2025-04-20"))
-    case = driver.act(case.id, "conclude_investigation", officers=["zhao", "qian"], at=at("2025-04-20"))
+    case = driver.act(
+        case.id, "conclude_investigation", officers=["zhao", "qian"], at=at("2025-04-20")
+    )
     case = driver.act(case.id, "approve_notice", officers=["wu"], at=at("2025-04-25"))
     # 告知 has a 5-working-day window: 25 Apr + 5 WD, with Sun 27 Apr a make-up day and 1–5 May off.
     assert driver.show(case.id).current_entry.due == dt.date(2025, 5, 6)
     case = driver.act(
-        case.id, "hearing_requested", officers=["zhao"], at=at("2025-04-28"), facts={"hearing_requested": True}
+        case.id, "hearing_requested", officers=["zhao"], at=at("2025-04-28"),
+        facts={"hearing_requested": True},
     )
     assert case.paused_since == dt.date(2025, 4, 28)
     case = driver.act(case.id, "conclude_hearing", officers=["zhou"], at=at("2025-05-12"))
     # Paused 28 Apr – 11 May: 14 calendar days → the 90-day limit ends 15 Jul.
     assert case.legal_due == dt.date(2025, 7, 15)
     case = driver.act(case.id, "resolve", officers=["boss"], at=at("2025-05-20"))
-    decision = PenaltyDecision("SJ-SP-122-01", Decimal(70000), ("无从轻、从重情节",), {"货值金额": Decimal(8000)})
+    decision = PenaltyDecision(
+        "SJ-SP-122-01", Decimal(70000), ("无从轻、从重情节",), {"货值金额": Decimal(8000)}
+    )
     case = driver.act(case.id, "impose", officers=["boss"], at=at("2025-05-21"), decision=decision)
     assert case.outcome == "给予行政处罚"
     case = driver.act(case.id, "delivered", officers=["zhao"], at=at("2025-05-22"))
@@ -183,9 +193,13 @@ def test_penalty_with_hearing_and_collective_discussion(driver: Driver) -> None:
 def test_penalty_hearing_waived(driver: Driver) -> None:
     case = driver.open_case(PENALTY, officer="zhao", at=at("2025-06-02"))
     case = driver.act(case.id, "open_case", officers=["zhao"], at=at("2025-06-02"))
-    case = driver.act(case.id, "conclude_investigation", officers=["zhao", "qian"], at=at("2025-06-10"))
+    case = driver.act(
+        case.id, "conclude_investigation", officers=["zhao", "qian"], at=at("2025-06-10")
+    )
     case = driver.act(case.id, "approve_notice", officers=["wu"], at=at("2025-06-11"))
-    case = driver.waive(case.id, "听证", officer="zhao", at=at("2025-06-12"), statement="当事人书面放弃听证")
+    case = driver.waive(
+        case.id, "听证", officer="zhao", at=at("2025-06-12"), statement="当事人书面放弃听证"
+    )
     assert case.facts["waived"] == ["听证"] and case.facts["hearing_requested"] is False
     with pytest.raises(IllegalTransition, match="condition of hearing_requested does not hold"):
         driver.act(case.id, "hearing_requested", officers=["zhao"], at=at("2025-06-13"))
@@ -199,21 +213,37 @@ def test_seizure_extension_within_maximum(driver: Driver) -> None:
     case = driver.act(case.id, "seized", officers=["zhao", "qian"], at=at("2025-09-15 15:00"))
     assert case.legal_due == dt.date(2025, 10, 15)  # 30 calendar days
     with pytest.raises(CaseError, match="party to be told"):
-        driver.extend(case.id, officer="boss", at=at("2025-10-10"), value=30, reason="案情复杂", party_notified=False)
+        driver.extend(
+            case.id, officer="boss", at=at("2025-10-10"), value=30, reason="案情复杂",
+            party_notified=False,
+        )
     with pytest.raises(NotAuthorized):
-        driver.extend(case.id, officer="zhao", at=at("2025-10-10"), value=30, reason="案情复杂", party_notified=True)
-    case = driver.extend(case.id, officer="boss", at=at("2025-10-10"), value=20, reason="案情复杂", party_notified=True)
+        driver.extend(
+            case.id, officer="zhao", at=at("2025-10-10"), value=30, reason="案情复杂",
+            party_notified=True,
+        )
+    case = driver.extend(
+        case.id, officer="boss", at=at("2025-10-10"), value=20, reason="案情复杂",
+        party_notified=True,
+    )
     assert case.legal_due == dt.date(2025, 11, 4) and case.extended_by == 20
     with pytest.raises(CaseError, match="at most 30日"):
-        driver.extend(case.id, officer="boss", at=at("2025-10-20"), value=11, reason="再延", party_notified=True)
-    case = driver.extend(case.id, officer="boss", at=at("2025-10-20"), value=10, reason="再延", party_notified=True)
+        driver.extend(
+            case.id, officer="boss", at=at("2025-10-20"), value=11, reason="再延",
+            party_notified=True,
+        )
+    case = driver.extend(
+        case.id, officer="boss", at=at("2025-10-20"), value=10, reason="再延", party_notified=True
+    )
     assert case.legal_due == dt.date(2025, 11, 14)
     kinds = [e.kind for e in driver.show(case.id).events]
     assert kinds.count("extended") == 2 and kinds.count("refused") == 1
 
 
 def test_seizure_testing_pause_and_urgent_hour_limit(driver: Driver) -> None:
-    case = driver.open_case(SEIZURE, officer="zhao", at=at("2025-03-03 20:00"), facts={"urgent": True})
+    case = driver.open_case(
+        SEIZURE, officer="zhao", at=at("2025-03-03 20:00"), facts={"urgent": True}
+    )
     case = driver.act(case.id, "act_urgently", officers=["zhao"], at=at("2025-03-03 20:30"))
     entry = driver.show(case.id).current_entry
     assert entry.overdue_at == at("2025-03-04 20:30"), "24 hours to report and obtain approval"
@@ -230,14 +260,22 @@ def test_suspend_and_resume_move_case_and_step_deadlines(driver: Driver) -> None
     assert case.legal_due == dt.date(2025, 11, 30)
     step_due = driver.show(case.id).current_entry.due
     case = driver.suspend(
-        case.id, officer="zhao", at=at("2025-09-10"), reason="等待检验结论", basis="市场监督管理行政处罚程序规定第64条",
+        case.id,
+        officer="zhao",
+        at=at("2025-09-10"),
+        reason="等待检验结论",
+        basis="市场监督管理行政处罚程序规定第64条",
         party_notified=True,
     )
     assert case.status == "suspended" and case.paused_since == dt.date(2025, 9, 10)
     with pytest.raises(IllegalTransition, match="suspended"):
-        driver.act(case.id, "conclude_investigation", officers=["zhao", "qian"], at=at("2025-09-11"))
+        driver.act(
+            case.id, "conclude_investigation", officers=["zhao", "qian"], at=at("2025-09-11")
+        )
     with pytest.raises(CaseError, match="only an open case"):
-        driver.suspend(case.id, officer="zhao", at=at("2025-09-11"), reason="x", basis="y", party_notified=True)
+        driver.suspend(
+            case.id, officer="zhao", at=at("2025-09-11"), reason="x", basis="y", party_notified=True
+        )
     case = driver.resume(case.id, officer="zhao", at=at("2025-09-20"))
     assert case.status == "open" and case.paused_since is None
     assert case.legal_due == dt.date(2025, 12, 10), "10 suspended days move the limit"
@@ -263,8 +301,12 @@ def test_waiver_of_a_right_the_step_does_not_give(driver: Driver) -> None:
     ],
     ids=["wrong-post", "unknown-officer", "mistyped-officer"],
 )
-def test_refused_acts_change_nothing_but_are_recorded(engine: CaseEngine, officers: list[str], message: str) -> None:
-    case = engine.open_case(LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True})
+def test_refused_acts_change_nothing_but_are_recorded(
+    engine: CaseEngine, officers: list[str], message: str
+) -> None:
+    case = engine.open_case(
+        LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True}
+    )
     with pytest.raises(NotAuthorized, match=message):
         engine.act(case.id, "accept", officers=officers, at=at("2025-03-03"))
     after = engine.get(case.id)
@@ -275,7 +317,9 @@ def test_refused_acts_change_nothing_but_are_recorded(engine: CaseEngine, office
 
 
 def test_missing_qualification_is_refused(engine: CaseEngine) -> None:
-    case = engine.open_case(LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True})
+    case = engine.open_case(
+        LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True}
+    )
     engine.act(case.id, "accept", officers=["wang"], at=at("2025-03-03"))
     engine.act(case.id, "order_inspection", officers=["li"], at=at("2025-03-04"))
     with pytest.raises(NotAuthorized, match="lacks the qualification 执法证"):
@@ -292,7 +336,9 @@ def test_opening_needs_the_start_post(engine: CaseEngine) -> None:
 
 
 def test_illegal_and_unknown(engine: CaseEngine) -> None:
-    case = engine.open_case(LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True})
+    case = engine.open_case(
+        LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True}
+    )
     with pytest.raises(IllegalTransition, match="allowed now: accept, request_supplement, reject"):
         engine.act(case.id, "grant", officers=["boss"], at=at("2025-03-03"))
     with pytest.raises(IllegalTransition, match="condition of request_supplement does not hold"):
@@ -312,15 +358,25 @@ def test_illegal_and_unknown(engine: CaseEngine) -> None:
 
 
 def test_stale_version_is_refused(engine: CaseEngine) -> None:
-    case = engine.open_case(LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True})
-    engine.act(case.id, "accept", officers=["wang"], at=at("2025-03-03"), expected_version=case.lock_version)
+    case = engine.open_case(
+        LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True}
+    )
+    engine.act(
+        case.id, "accept", officers=["wang"], at=at("2025-03-03"),
+        expected_version=case.lock_version,
+    )
     with pytest.raises(StaleCase):
-        engine.act(case.id, "order_inspection", officers=["li"], at=at("2025-03-04"), expected_version=case.lock_version)
+        engine.act(
+            case.id, "order_inspection", officers=["li"], at=at("2025-03-04"),
+            expected_version=case.lock_version,
+        )
 
 
 def test_two_readers_one_writer_wins(engine: CaseEngine) -> None:
     """Two officers read the case, both act: the second write finds a newer version."""
-    case = engine.open_case(LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True})
+    case = engine.open_case(
+        LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True}
+    )
     with engine.db.connect() as db:
         stale_row = engine._case_row(db, case.id)
     engine.act(case.id, "accept", officers=["wang"], at=at("2025-03-03"))
@@ -344,9 +400,13 @@ def _changed_licence(version: str, limit: int) -> Any:
 
 
 def test_cases_keep_their_version_and_new_cases_take_the_newest(engine: CaseEngine) -> None:
-    old = engine.open_case(LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True})
+    old = engine.open_case(
+        LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True}
+    )
     assert engine.register([_changed_licence("1.1", 5)])
-    new = engine.open_case(LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True})
+    new = engine.open_case(
+        LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True}
+    )
     assert (old.version, new.version) == ("1.0", "1.1") and old.digest != new.digest
     old = engine.act(old.id, "accept", officers=["wang"], at=at("2025-03-03"))
     new = engine.act(new.id, "accept", officers=["wang"], at=at("2025-03-03"))
@@ -373,12 +433,15 @@ def test_provisional_deadline_recomputed_when_the_year_is_imported(sqlite_url: s
     engine.register(check_catalog([DEFINITIONS]).powers)
     for officer, posts, qualifications in ROSTER:
         engine.add_officer(officer, posts, qualifications)
-    case = engine.open_case(LICENCE, officer="wang", at=at("2026-12-21"), facts={"materials_complete": True})
+    case = engine.open_case(
+        LICENCE, officer="wang", at=at("2026-12-21"), facts={"materials_complete": True}
+    )
     case = engine.act(case.id, "accept", officers=["wang"], at=at("2026-12-21"))
     # 2027 has no notice yet: weekends only → 20 WD from Mon 21 Dec 2026 = Mon 18 Jan 2027.
     assert case.legal_provisional and case.legal_due == dt.date(2027, 1, 18)
     notice = parse_layer(
-        "layer: 2027 notice\nyears:\n  2027:\n    complete: true\n    provenance: 国办发明电〔2026〕99号\n"
+        "layer: 2027 notice\nyears:\n  2027:\n    complete: true\n"
+        "    provenance: 国办发明电〔2026〕99号\n"
         "    holidays:\n      - {name: 元旦, first: 2027-01-01, last: 2027-01-03}\n"
         "      - {name: 假想假日, first: 2027-01-11, last: 2027-01-12}\n",
         "2027.yaml",
@@ -401,7 +464,9 @@ def test_provisional_deadline_recomputed_when_the_year_is_imported(sqlite_url: s
 
 @pytest.fixture
 def closed_case(engine: CaseEngine) -> int:
-    case = engine.open_case(LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True})
+    case = engine.open_case(
+        LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True}
+    )
     engine.act(case.id, "reject", officers=["wang"], at=at("2025-03-03"))
     engine.close(case.id, officer="wang", at=at("2025-03-04"))
     return case.id
@@ -425,28 +490,45 @@ def test_modified_event_is_detected(engine: CaseEngine, closed_case: int) -> Non
 
 
 def test_deleted_last_event_is_detected(engine: CaseEngine, closed_case: int) -> None:
-    _sql(engine, store.events.delete().where(store.events.c.case_id == closed_case, store.events.c.seq == 3))
+    _sql(
+        engine,
+        store.events.delete().where(store.events.c.case_id == closed_case, store.events.c.seq == 3),
+    )
     (problem,) = engine.verify_chain(closed_case)
     assert "deleted" in problem.message
 
 
 def test_deleted_middle_event_is_detected(engine: CaseEngine, closed_case: int) -> None:
-    _sql(engine, store.events.delete().where(store.events.c.case_id == closed_case, store.events.c.seq == 2))
+    _sql(
+        engine,
+        store.events.delete().where(store.events.c.case_id == closed_case, store.events.c.seq == 2),
+    )
     (problem,) = engine.verify_chain(closed_case)
     assert "missing or out of order" in problem.message
 
 
 def test_reordered_events_are_detected(engine: CaseEngine, closed_case: int) -> None:
     events = store.events
-    _sql(engine, events.update().where(events.c.case_id == closed_case, events.c.seq == 2).values(seq=99))
-    _sql(engine, events.update().where(events.c.case_id == closed_case, events.c.seq == 3).values(seq=2))
-    _sql(engine, events.update().where(events.c.case_id == closed_case, events.c.seq == 99).values(seq=3))
+    _sql(
+        engine,
+        events.update().where(events.c.case_id == closed_case, events.c.seq == 2).values(seq=99),
+    )
+    _sql(
+        engine,
+        events.update().where(events.c.case_id == closed_case, events.c.seq == 3).values(seq=2),
+    )
+    _sql(
+        engine,
+        events.update().where(events.c.case_id == closed_case, events.c.seq == 99).values(seq=3),
+    )
     problems = engine.verify_chain(closed_case)
     assert problems and problems[0].seq == 2
 
 
 def test_listing_cases(engine: CaseEngine) -> None:
-    a = engine.open_case(LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True})
+    a = engine.open_case(
+        LICENCE, officer="wang", at=at("2025-03-03"), facts={"materials_complete": True}
+    )
     b = engine.open_case(PENALTY, officer="zhao", at=at("2025-03-03"))
     engine.act(a.id, "accept", officers=["wang"], at=at("2025-03-03"))
     assert [c.id for c in engine.list_cases(code=PENALTY)] == [b.id]
@@ -569,7 +651,9 @@ def _at_decision(engine: CaseEngine, facts: dict[str, object] | None = None) -> 
     engine.act(case.id, "open_case", officers=["zhao"], at=at("2025-06-02"))
     engine.act(case.id, "conclude_investigation", officers=["zhao", "qian"], at=at("2025-06-10"))
     engine.act(case.id, "approve_notice", officers=["wu"], at=at("2025-06-11"))
-    engine.waive(case.id, "听证", officer="zhao", at=at("2025-06-12"), statement="当事人书面放弃听证")
+    engine.waive(
+        case.id, "听证", officer="zhao", at=at("2025-06-12"), statement="当事人书面放弃听证"
+    )
     engine.act(case.id, "to_decision", officers=["zhao"], at=at("2025-06-13"))
     return case.id
 
@@ -579,14 +663,31 @@ def _at_decision(engine: CaseEngine, facts: dict[str, object] | None = None) -> 
     [
         (None, "imposes a penalty: record the decision"),
         (PenaltyDecision("SJ-SP-122-02", Decimal(70000), (), GOODS), "did you mean SJ-SP-122-01"),
-        (PenaltyDecision("SJ-SP-122-01", Decimal(120000), (), GOODS), "outside the statutory range 50000–100000 元"),
-        (PenaltyDecision("SJ-SP-122-01", Decimal(90000), (), GOODS), "outside the 一般 tier (65000–85000 元)"),
-        (PenaltyDecision("SJ-SP-122-01", Decimal(40000), ("无从轻、从重情节",), GOODS), "outside the statutory range"),
-        (PenaltyDecision("SJ-SP-122-01", Decimal(70000), ("情节很轻",), GOODS), "no tier lists the circumstance"),
+        (
+            PenaltyDecision("SJ-SP-122-01", Decimal(120000), (), GOODS),
+            "outside the statutory range 50000–100000 元",
+        ),
+        (
+            PenaltyDecision("SJ-SP-122-01", Decimal(90000), (), GOODS),
+            "outside the 一般 tier (65000–85000 元)",
+        ),
+        (
+            PenaltyDecision("SJ-SP-122-01", Decimal(40000), ("无从轻、从重情节",), GOODS),
+            "outside the statutory range",
+        ),
+        (
+            PenaltyDecision("SJ-SP-122-01", Decimal(70000), ("情节很轻",), GOODS),
+            "no tier lists the circumstance",
+        ),
     ],
-    ids=["missing", "unknown-violation", "above-statutory", "outside-tier", "below-statutory", "unknown-circumstance"],
+    ids=[
+        "missing", "unknown-violation", "above-statutory", "outside-tier", "below-statutory",
+        "unknown-circumstance",
+    ],
 )
-def test_penalty_decisions_that_are_refused(engine: CaseEngine, decision: PenaltyDecision | None, message: str) -> None:
+def test_penalty_decisions_that_are_refused(
+    engine: CaseEngine, decision: PenaltyDecision | None, message: str
+) -> None:
     case_id = _at_decision(engine)
     with pytest.raises(PowerflowError, match=re.escape(message)):
         engine.act(case_id, "impose", officers=["boss"], at=at("2025-06-16"), decision=decision)
@@ -595,7 +696,9 @@ def test_penalty_decisions_that_are_refused(engine: CaseEngine, decision: Penalt
 
 def test_penalty_decision_in_tier_and_with_a_reason(engine: CaseEngine) -> None:
     case_id = _at_decision(engine)
-    decision = PenaltyDecision("SJ-SP-122-01", Decimal(90000), (), GOODS, reason="违法经营时间长、规模大，酌定从高")
+    decision = PenaltyDecision(
+        "SJ-SP-122-01", Decimal(90000), (), GOODS, reason="违法经营时间长、规模大，酌定从高"
+    )
     case = engine.act(case_id, "impose", officers=["boss"], at=at("2025-06-16"), decision=decision)
     recorded = case.facts["decision"]
     assert recorded["tier"] == "一般" and recorded["within_tier"] is False
@@ -608,9 +711,13 @@ def test_penalty_decision_in_tier_and_with_a_reason(engine: CaseEngine) -> None:
 
 def test_mitigation_below_the_statutory_minimum_on_its_grounds(engine: CaseEngine) -> None:
     case_id = _at_decision(engine)
-    decision = PenaltyDecision("SJ-SP-122-01", Decimal(30000), ("主动消除或者减轻违法行为危害后果",), GOODS)
+    decision = PenaltyDecision(
+        "SJ-SP-122-01", Decimal(30000), ("主动消除或者减轻违法行为危害后果",), GOODS
+    )
     case = engine.act(case_id, "impose", officers=["boss"], at=at("2025-06-16"), decision=decision)
-    assert case.facts["decision"]["tier"] == "减轻" and case.facts["decision"]["within_tier"] is True
+    assert (
+        case.facts["decision"]["tier"] == "减轻" and case.facts["decision"]["within_tier"] is True
+    )
 
 
 def test_no_heavier_penalty_than_proposed(engine: CaseEngine) -> None:
@@ -621,19 +728,28 @@ def test_no_heavier_penalty_than_proposed(engine: CaseEngine) -> None:
 
 
 def test_hearing_cannot_conclude_before_its_notice_period(engine: CaseEngine) -> None:
-    case = engine.open_case(LICENCE, officer="wang", at=at("2026-01-05"), facts={"materials_complete": True})
+    case = engine.open_case(
+        LICENCE, officer="wang", at=at("2026-01-05"), facts={"materials_complete": True}
+    )
     engine.act(case.id, "accept", officers=["wang"], at=at("2026-01-05"))
     engine.act(case.id, "order_inspection", officers=["li"], at=at("2026-01-06"))
     engine.act(case.id, "report", officers=["zhao", "qian"], at=at("2026-01-07"))
-    engine.act(case.id, "hold_hearing", officers=["li"], at=at("2026-01-08"), facts={"hearing_requested": True})
+    engine.act(
+        case.id, "hold_hearing", officers=["li"], at=at("2026-01-08"),
+        facts={"hearing_requested": True},
+    )
     # 7 working days' notice from Thu 8 Jan 2026: the hearing is held from Mon 19 Jan.
     with pytest.raises(IllegalTransition, match="completed from 2026-01-19 on"):
         engine.act(case.id, "conclude", officers=["zhou"], at=at("2026-01-16"))
-    assert engine.act(case.id, "conclude", officers=["zhou"], at=at("2026-01-19")).state == "decision"
+    assert (
+        engine.act(case.id, "conclude", officers=["zhou"], at=at("2026-01-19")).state == "decision"
+    )
 
 
 def test_deemed_acceptance_when_no_supplement_notice_in_time(engine: CaseEngine) -> None:
-    case = engine.open_case(LICENCE, officer="wang", at=at("2025-09-26"), facts={"materials_complete": False})
+    case = engine.open_case(
+        LICENCE, officer="wang", at=at("2025-09-26"), facts={"materials_complete": False}
+    )
     # 受理 has 5 working days (行政许可法 art. 32): Sun 28, Mon 29, Tue 30 Sep, Thu 9, Fri 10 Oct.
     assert engine.apply_deemed(at("2025-10-10 23:00")) == []
     assert engine.apply_deemed(at("2025-10-11 09:00")) == [case.id]

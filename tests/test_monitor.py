@@ -73,7 +73,9 @@ def engine(database_url: str) -> CaseEngine:
 
 
 def accepted_licence(engine: CaseEngine, day: str = "2025-09-26") -> int:
-    case = engine.open_case(LICENCE, officer="wang", at=at(f"{day} 09:00"), facts={"materials_complete": True})
+    case = engine.open_case(
+        LICENCE, officer="wang", at=at(f"{day} 09:00"), facts={"materials_complete": True}
+    )
     engine.act(case.id, "accept", officers=["wang"], at=at(f"{day} 10:00"))
     return case.id
 
@@ -137,7 +139,10 @@ def test_paused_clock_never_alerts(engine: CaseEngine) -> None:
     case_id = accepted_licence(engine, "2026-01-05")
     engine.act(case_id, "order_inspection", officers=["li"], at=at("2026-01-06 09:00"))
     engine.act(case_id, "report", officers=["zhao", "qian"], at=at("2026-01-07 09:00"))
-    engine.act(case_id, "hold_hearing", officers=["li"], at=at("2026-01-08 09:00"), facts={"hearing_requested": True})
+    engine.act(
+        case_id, "hold_hearing", officers=["li"], at=at("2026-01-08 09:00"),
+        facts={"hearing_requested": True},
+    )
     # The case's 20 WD would end Mon 2 Feb, but the clock stops during the hearing.
     assert raised(engine, at("2026-02-10")) == []
     engine.act(case_id, "conclude", officers=["zhou"], at=at("2026-02-11 09:00"))
@@ -151,7 +156,10 @@ def test_paused_clock_never_alerts(engine: CaseEngine) -> None:
 
 def test_suspension_stops_alerts_until_resumed(engine: CaseEngine) -> None:
     case_id = accepted_licence(engine, "2025-03-03")
-    engine.suspend(case_id, officer="li", at=at("2025-03-04 09:00"), reason="专家评审", basis="行政许可法第45条", party_notified=True)
+    engine.suspend(
+        case_id, officer="li", at=at("2025-03-04 09:00"), reason="专家评审",
+        basis="行政许可法第45条", party_notified=True,
+    )
     assert raised(engine, at("2025-04-30")) == []
     engine.resume(case_id, officer="li", at=at("2025-05-06 09:00"))
     assert ("yellow", "step:review", "promised") in raised(engine, at("2025-05-20"))
@@ -205,7 +213,10 @@ def test_policy_errors_name_file_line_and_field(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="did you mean default"):
         load_policy("defualt")
     with pytest.raises(PolicyError, match="no one is told of level red"):
-        parse_policy("name: x\ntitle: x\noverdue: [{level: red, limits: [legal]}]\nrecipients: {}\nsupervision_office: x\n")
+        parse_policy(
+            "name: x\ntitle: x\noverdue: [{level: red, limits: [legal]}]\nrecipients: {}\n"
+            "supervision_office: x\n"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +271,8 @@ def test_failed_delivery_stays_pending_and_is_retried(engine: CaseEngine, receiv
     result = sweep(engine, DEFAULT, at("2025-09-30"), webhook=hook)
     assert (result.delivered, result.failed_deliveries) == (0, 1)
     (alert,) = list_alerts(engine)
-    Receiver.failures_left = 1  # fails once more, then recovers: the retry inside the sweep succeeds
+    # fails once more, then recovers: the retry inside the sweep succeeds
+    Receiver.failures_left = 1
     result = sweep(engine, DEFAULT, at("2025-09-30 01:00"), webhook=hook)
     assert result.alerts == [] and result.delivered == 1
     assert [a["id"] for a in Receiver.received] == [alert.id]
@@ -290,11 +302,18 @@ def test_acknowledge_appeal_revoke_are_recorded(engine: CaseEngine) -> None:
     handle_alert(engine, warning.id, "acknowledge", at=at("2025-10-01 09:00"), actor="li")
     with pytest.raises(AlertError, match="give the reason"):
         handle_alert(engine, yellow.id, "appeal", at=at("2025-10-01 09:00"), actor="li", reason=" ")
-    handle_alert(engine, yellow.id, "appeal", at=at("2025-10-01 09:10"), actor="li", reason="完成时间录入错误")
+    handle_alert(
+        engine, yellow.id, "appeal", at=at("2025-10-01 09:10"), actor="li",
+        reason="完成时间录入错误",
+    )
     with pytest.raises(AlertError, match="may not revoke"):
-        handle_alert(engine, yellow.id, "revoke", at=at("2025-10-01 10:00"), actor="li", reason="x", policy=DEFAULT)
+        handle_alert(
+            engine, yellow.id, "revoke", at=at("2025-10-01 10:00"), actor="li", reason="x",
+            policy=DEFAULT,
+        )
     revoked = handle_alert(
-        engine, yellow.id, "revoke", at=at("2025-10-02 10:00"), actor="jian", reason="核实属录入错误", policy=DEFAULT
+        engine, yellow.id, "revoke", at=at("2025-10-02 10:00"), actor="jian",
+        reason="核实属录入错误", policy=DEFAULT,
     )
     assert revoked.status == "revoked"
     with pytest.raises(AlertError, match="cannot be appealed"):
@@ -333,7 +352,9 @@ def test_cli_monitor_alerts_and_report(runner: CliRunner, tmp_path: Path) -> Non
     result = runner.invoke(main, [*base, "monitor", "--at", "2025-10-01T08:00", "--format", "json"])
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert {"case", "power", "step", "post", "level", "due", "limit", "overdue_days"} <= set(lines[0])
+    assert {"case", "power", "step", "post", "level", "due", "limit", "overdue_days"} <= set(
+        lines[0]
+    )
     assert "examined 1" in result.stderr
     again = runner.invoke(main, [*base, "monitor", "--at", "2025-10-01T08:00"])
     assert again.stdout == "" and "examined 0" in again.stderr
@@ -343,12 +364,18 @@ def test_cli_monitor_alerts_and_report(runner: CliRunner, tmp_path: Path) -> Non
     assert "黄牌" in listed.stdout and "预警" not in listed.stdout
     alert_id = str(lines[0]["id"])
     assert runner.invoke(main, [*base, "alerts", "ack", alert_id, "--as", "li"]).exit_code == 0
-    refused = runner.invoke(main, [*base, "alerts", "revoke", alert_id, "--as", "li", "--reason", "x"])
+    refused = runner.invoke(
+        main, [*base, "alerts", "revoke", alert_id, "--as", "li", "--reason", "x"]
+    )
     assert refused.exit_code == 1 and "may not revoke" in refused.stderr
-    assert runner.invoke(main, [*base, "alerts", "revoke", alert_id, "--as", "jian", "--reason", "误报"]).exit_code == 0
+    assert runner.invoke(
+        main, [*base, "alerts", "revoke", alert_id, "--as", "jian", "--reason", "误报"]
+    ).exit_code == 0
     shown = runner.invoke(main, [*base, "alerts", "show", alert_id])
     assert "revoke by jian: 误报" in shown.stdout
-    csv_out = runner.invoke(main, [*base, "report", "efficiency", "--month", "2025-09", "--format", "csv"])
+    csv_out = runner.invoke(
+        main, [*base, "report", "efficiency", "--month", "2025-09", "--format", "csv"]
+    )
     assert csv_out.stdout.splitlines()[0].startswith("unit,post,post_name,handled")
     assert runner.invoke(main, [*base, "report", "efficiency", "--month", "2025-13"]).exit_code == 2
     assert runner.invoke(main, [*base, "monitor", "--policy", "nope"]).exit_code == 1
@@ -378,10 +405,17 @@ def test_two_monitors_raise_each_alert_once(database_url: str) -> None:
     for _ in range(30):
         accepted_licence(engine)
     store.dispose(database_url)
-    command = [sys.executable, "-m", "powerflow.cli", "--db", database_url, "--definitions", str(DEFINITIONS),
-               "monitor", "--at", "2025-11-05T09:00", "--format", "json"]
+    command = [
+        sys.executable, "-m", "powerflow.cli", "--db", database_url, "--definitions",
+        str(DEFINITIONS), "monitor", "--at", "2025-11-05T09:00", "--format", "json",
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    monitors = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    monitors = [
+        subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        for _ in range(2)
+    ]
     printed = []
     for process in monitors:
         out, err = process.communicate(timeout=120)
@@ -398,7 +432,10 @@ def test_case_limits_stop_at_the_decision(engine: CaseEngine) -> None:
     engine.act(case_id, "order_inspection", officers=["li"], at=at("2025-09-29 09:00"))
     engine.act(case_id, "report", officers=["zhao", "qian"], at=at("2025-10-09 09:00"))
     engine.act(case_id, "proceed", officers=["li"], at=at("2025-10-10 09:00"))
-    engine.act(case_id, "grant", officers=["boss"], at=at("2025-10-11 09:00"), facts={"requirements_met": True})
+    engine.act(
+        case_id, "grant", officers=["boss"], at=at("2025-10-11 09:00"),
+        facts={"requirements_met": True},
+    )
     # Decided on time; 制证发证 (10 WD, 行政许可法 art. 44) runs on alone until Fri 24 Oct.
     alerts = raised(engine, at("2025-10-27"))
     assert ("red", "step:certificate", "legal") in alerts

@@ -59,7 +59,8 @@ def test_walkthroughs_run_as_written(tmp_path: Path) -> None:
     assert len(commands) >= 30
     for command, expected in commands:
         result = subprocess.run(
-            ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+            ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True,
+            timeout=300,
         )
         assert result.returncode == expected, f"{command}\n{result.stdout}\n{result.stderr}"
         assert "Traceback" not in result.stderr, command
@@ -70,16 +71,22 @@ def test_walkthroughs_run_as_written(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_main_job(tmp_path: Path) -> None:
-    """scripts/main, in a copy of the project so the real rendering/ and database stay as they are."""
+    """scripts/main, in a copy of the project so the real rendering/ and database stay as they
+    are."""
     copy = tmp_path / "project"
     shutil.copytree(
         ROOT, copy, symlinks=True,
-        ignore=shutil.ignore_patterns(".venv", ".git", "powerflow.db*", "*.egg-info", "__pycache__", ".pytest_cache"),
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "powerflow.db*", "*.egg-info", "__pycache__", ".pytest_cache"
+        ),
     )
     (copy / ".venv").symlink_to(Path(sys.prefix))
     result = subprocess.run(
         ["bash", "scripts/main"], cwd=copy, capture_output=True, text=True, timeout=1800,
-        env={**os.environ, "POWERFLOW_CALENDAR_DIR": str(tmp_path / "layers"), "POWERFLOW_SKIP_PIP": "1"},
+        env={
+            **os.environ, "POWERFLOW_CALENDAR_DIR": str(tmp_path / "layers"),
+            "POWERFLOW_SKIP_PIP": "1",
+        },
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "rendering/index.html" in result.stdout

@@ -54,7 +54,9 @@ def test_monthly_results_and_page(tmp_path: Path, runner: CliRunner) -> None:
     _decide(engine, "2025-09-01T09:00", "2025-09-10T09:00", grant=True)
     _decide(engine, "2025-09-01T09:00", "2025-09-30T09:00", grant=False)  # after 20 WD: late
     _decide(engine, "2025-08-01T09:00", "2025-08-05T09:00", grant=True)  # another month
-    engine.open_case(LICENCE, officer="wang", at=at("2025-09-02T09:00"), facts={"materials_complete": True})
+    engine.open_case(
+        LICENCE, officer="wang", at=at("2025-09-02T09:00"), facts={"materials_complete": True}
+    )
     results = {r.code: r for r in monthly_results(engine, "2025-09")}
     licence = results[LICENCE]
     assert licence.decisions == 2
@@ -74,9 +76,13 @@ def test_monthly_results_and_page(tmp_path: Path, runner: CliRunner) -> None:
     assert json.loads(data.read_text(encoding="utf-8"))["month"] == "2025-09"
 
     base = ["--db", url, "--definitions", str(DEFINITIONS)]
-    result = runner.invoke(main, [*base, "publish", "results", "--month", "2025-08", "-o", str(out)])
+    result = runner.invoke(
+        main, [*base, "publish", "results", "--month", "2025-08", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     august = json.loads((out / "results" / "2025-08.json").read_text(encoding="utf-8"))
     assert [p["decisions"] for p in august["powers"] if p["code"] == LICENCE] == [1]
-    assert runner.invoke(main, [*base, "publish", "results", "--month", "2025-13", "-o", str(out)]).exit_code == 2
+    assert runner.invoke(
+        main, [*base, "publish", "results", "--month", "2025-13", "-o", str(out)]
+    ).exit_code == 2
     store.dispose(url)
