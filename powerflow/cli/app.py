@@ -36,7 +36,8 @@ class PowerflowGroup(click.Group):
             return super().invoke(ctx)
         except PowerflowError as exc:
             error = click.ClickException(str(exc))
-            error.exit_code = exc.exit_code
+            # click types exit_code as a ClassVar, yet reads it from the exception it catches.
+            error.exit_code = exc.exit_code  # type: ignore[misc]
             raise error from exc
 
 

@@ -39,7 +39,7 @@ FORMAT = click.option(
 )
 
 
-class Moment(click.ParamType):
+class Moment(click.ParamType[dt.datetime]):
     """An ISO date or date-time; without a zone it is Asia/Shanghai time."""
 
     name = "ISO"
@@ -58,7 +58,7 @@ class Moment(click.ParamType):
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=SHANGHAI)
 
 
-class Amount(click.ParamType):
+class Amount(click.ParamType[Decimal]):
     """An amount of money in 元."""
 
     name = "AMOUNT"

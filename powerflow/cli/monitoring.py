@@ -10,14 +10,14 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 
 from powerflow.cli.app import Settings, pass_settings
-from powerflow.cli.cases import AT, open_engine, utc_now
-from powerflow.engine import SHANGHAI
+from powerflow.cli.cases import AT, open_engine
+from powerflow.engine import SHANGHAI, utc_now
 from powerflow.errors import PowerflowError
 from powerflow.monitor import (
     Alert,
@@ -45,7 +45,10 @@ POLICY = click.option(
 )
 
 
-def _format(*choices: str) -> Any:
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def _format(*choices: str) -> Callable[[Command], Command]:
     return click.option(
         "--format",
         "output_format",
@@ -114,7 +117,8 @@ def monitor_group(
     """Sweep for overdue steps and cases: raise 预警/黄牌/红牌 once each (电子监察)."""
     if ctx.invoked_subcommand is not None:
         return
-    settings: Settings = ctx.find_object(Settings)
+    settings = ctx.find_object(Settings)
+    assert settings is not None, "the root group puts Settings on the context"
     engine = open_engine(settings)
     policy = load_policy(policy_name)
     hook = Webhook(webhook, retries=retries) if webhook else None
@@ -269,7 +273,7 @@ def report_group() -> None:
     """Reports for the supervision office."""
 
 
-class Month(click.ParamType):
+class Month(click.ParamType[str]):
     name = "YYYY-MM"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
