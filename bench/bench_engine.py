@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
@@ -57,7 +57,7 @@ LICENCE = "33990100SJ-XK-0001"
 PENALTY = "33990100SJ-CF-0001"
 AT = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)
 STEP = dt.timedelta(days=15)  # each act later, past every waiting period (听证 notice …)
-ROSTER = (
+ROSTER: tuple[tuple[str, list[str], list[str]], ...] = (
     ("wang", ["window"], []),
     ("li", ["reviewer"], ["执法证"]),
     ("zhao", ["inspector", "investigator"], ["执法证"]),
@@ -269,7 +269,7 @@ class _Recorder:
 
 
 class _RecordingCursor(sqlite3.Cursor):
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+    def execute(self, sql: str, parameters: Any = (), /) -> Self:
         if _Recorder.on:
             _Recorder.statements.append((sql, parameters))
         return super().execute(sql, parameters)
@@ -376,7 +376,7 @@ def act_rates(folder: Path, acts: int, rounds: int) -> Rates:
     recorded = RecordedActs(folder, timed, warm_up)
     unsynced_url = f"sqlite:///{folder / 'ordinary-unsynced.db'}"
     _sqlite_synchronous(unsynced_url, "OFF")
-    loops = {
+    loops: dict[str, RawWrites | ReplayedActs | ActLoop] = {
         "raw": RawWrites(folder / "raw.db"),
         "same_writes": ReplayedActs(recorded, folder / "same-writes.db", "FULL", SAME_WRITES),
         "replayed": ReplayedActs(recorded, folder / "replayed.db", "FULL"),
@@ -587,7 +587,7 @@ def compare_with_spiff(folder: Path, cases: int) -> list[Comparison]:
         power = powers[code]
         unsynced_url = f"sqlite:///{folder / f'steps-{index}-unsynced.db'}"
         _sqlite_synchronous(unsynced_url, "OFF")
-        sides = {
+        sides: dict[str, SpiffCases | PowerflowCases] = {
             "spiff_stateless": SpiffCases(
                 folder / f"spiff-{index}.db", power, route, reload=True, synchronous="FULL"
             ),

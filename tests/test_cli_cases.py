@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ class Cli:
 
 
 @pytest.fixture
-def cli(runner: CliRunner, tmp_path: Path) -> Cli:
+def cli(runner: CliRunner, tmp_path: Path) -> Iterator[Cli]:
     cli = Cli(runner, tmp_path)
     assert cli("db", "upgrade").exit_code == 0
     assert cli("staff", "add", "wang", "--post", "window").exit_code == 0

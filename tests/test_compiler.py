@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from powerflow.compiler import compile_definition, digest_definition
+from powerflow.compiler import CompiledPower, compile_definition, digest_definition
 from powerflow.definition import load_definition, parse_definition
 from tests.conftest import DATA, DEFINITIONS
 
@@ -12,11 +12,11 @@ MINIMAL = DATA / "valid" / "minimal.yaml"
 
 
 @pytest.fixture
-def licence():
+def licence() -> CompiledPower:
     return compile_definition(load_definition(DEFINITIONS / "food-business-licence.yaml"))
 
 
-def test_graph_has_a_node_per_step_and_an_edge_per_action(licence) -> None:
+def test_graph_has_a_node_per_step_and_an_edge_per_action(licence: CompiledPower) -> None:
     definition = licence.definition
     assert set(licence.graph.nodes) == {step.id for step in definition.steps}
     edges = {(u, v, k) for u, v, k in licence.graph.edges(keys=True)}
@@ -24,7 +24,7 @@ def test_graph_has_a_node_per_step_and_an_edge_per_action(licence) -> None:
     assert edges == expected
 
 
-def test_machine_config_has_no_auto_transitions(licence) -> None:
+def test_machine_config_has_no_auto_transitions(licence: CompiledPower) -> None:
     config = licence.machine_config
     assert config["auto_transitions"] is False
     assert config["initial"] == "intake"
@@ -34,7 +34,7 @@ def test_machine_config_has_no_auto_transitions(licence) -> None:
     assert not any(trigger.startswith("to_") for trigger in machine.get_triggers("intake"))
 
 
-def test_exits_and_acting_posts(licence) -> None:
+def test_exits_and_acting_posts(licence: CompiledPower) -> None:
     grant = licence.exit("decision", "grant")
     assert grant is not None and grant.target == "certificate"
     assert licence.acting_post(grant) == "director"

@@ -67,7 +67,7 @@ def test_assess_chooses_the_tier_and_its_range(
 def test_assess_reports_the_deciding_circumstances(benchmark: Benchmark) -> None:
     result = assess(benchmark, ["经责令改正拒不改正", "经责令改正拒不改正"], SMALL)
     assert result.decisive == ("经责令改正拒不改正",)
-    assert (result.statutory.low, result.statutory.high) == (50000, 100000)
+    assert (result.statutory.low, result.statutory.high) == (Decimal(50000), Decimal(100000))
     assert assess(benchmark, [], SMALL).decisive == ()
 
 

@@ -83,7 +83,8 @@ class Driver:
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         engine = make_engine(self.url) if self.round_trip else self.engine
-        return getattr(engine, name)
+        method: Callable[..., Any] = getattr(engine, name)
+        return method
 
 
 @pytest.fixture(params=["in-memory", "round-trip"])
@@ -382,6 +383,7 @@ def test_two_readers_one_writer_wins(engine: CaseEngine) -> None:
     engine.act(case.id, "accept", officers=["wang"], at=at("2025-03-03"))
     power = engine.power(stale_row.digest)
     exit_ = power.exit("intake", "reject")
+    assert exit_ is not None
     with pytest.raises(StaleCase):
         engine._move(stale_row, power, exit_, [], at("2025-03-03"), ["wang"], None, {})
     assert engine.get(case.id).state == "review"
@@ -414,7 +416,8 @@ def test_cases_keep_their_version_and_new_cases_take_the_newest(engine: CaseEngi
     assert new.promised_due == dt.date(2025, 3, 10)  # 5 WD, the new version
     # A fresh engine reloads the pinned version from the store.
     fresh = make_engine(engine.db.url.render_as_string(hide_password=False))
-    assert fresh.power(old.digest).definition.limits.promised.value == 7
+    promised = fresh.power(old.digest).definition.limits.promised
+    assert promised is not None and promised.value == 7
 
 
 def test_changed_content_needs_a_new_version(engine: CaseEngine) -> None:

@@ -24,6 +24,7 @@ from powerflow.cli import main
 from powerflow.engine import SHANGHAI, CaseEngine
 from powerflow.errors import AlertError, PolicyError
 from powerflow.monitor import (
+    AlertPolicy,
     Level,
     Webhook,
     alert_history,
@@ -80,7 +81,9 @@ def accepted_licence(engine: CaseEngine, day: str = "2025-09-26") -> int:
     return case.id
 
 
-def raised(engine: CaseEngine, moment: dt.datetime, policy=DEFAULT) -> list[tuple[str, str, str]]:
+def raised(
+    engine: CaseEngine, moment: dt.datetime, policy: AlertPolicy = DEFAULT
+) -> list[tuple[str, str, str]]:
     result = sweep(engine, policy, moment)
     return [(a.level.value, a.subject.split("@")[0], a.limit_kind) for a in result.alerts]
 
@@ -416,7 +419,7 @@ def test_two_monitors_raise_each_alert_once(database_url: str) -> None:
         )
         for _ in range(2)
     ]
-    printed = []
+    printed: list[int] = []
     for process in monitors:
         out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err

@@ -279,7 +279,7 @@ def test_a_missing_chart_is_rendered_again(tmp_path: Path) -> None:
 def spy_on_checks(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
     """Record the files every check_catalog call of the publisher is given."""
     checked: list[list[Path]] = []
-    real = publish.check_catalog
+    real = check_catalog
 
     def spy(paths: list[Path]) -> Any:
         checked.append(list(paths))

@@ -286,7 +286,7 @@ def test_overlay_highlights_path_current_and_late_steps() -> None:
             ("investigation", "conclude_investigation", "legal_review"),
         ],
         current="legal_review",
-        late_steps={"investigation"},
+        late_steps=frozenset({"investigation"}),
         label="案件 2025-0042",
     )
     dot = build_dot(power, overlay)
@@ -325,7 +325,7 @@ def test_overlay_of_a_closed_case() -> None:
     ("overlay", "message"),
     [
         (CaseOverlay(current="nowhere"), "has no step nowhere"),
-        (CaseOverlay(late_steps={"filling"}), "did you mean filing?"),
+        (CaseOverlay(late_steps=frozenset({"filling"})), "did you mean filing?"),
         (CaseOverlay(path=[("filing", "fly", "archive")]), "no exit fly from filing to archive"),
         (
             CaseOverlay(path=[("filing", "decline", "notice")]),

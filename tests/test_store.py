@@ -125,7 +125,9 @@ def _extension(case_id: int) -> dict[str, Any]:
 
 def _core_insert(db: sa.Engine, table: sa.Table, values: dict[str, Any]) -> int:
     with store.transaction(db) as connection:
-        return int(connection.execute(table.insert().values(**values)).inserted_primary_key[0])
+        key = connection.execute(table.insert().values(**values)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
 
 def _direct_insert(db: sa.Engine, statement: str, values: dict[str, Any]) -> int:
@@ -270,6 +272,7 @@ def test_a_case_read_directly_is_the_row_core_reads(db: sa.Engine) -> None:
     with store.direct_transaction(db, write=False) as tx:
         record = tx.first(tx.q.case, {"case_id": case_id})
         pauses = tx.all(tx.q.pauses, {"case_id": case_id})
+    assert record is not None
     with db.connect() as connection:
         row = connection.execute(store.SELECT_CASE, {"case_id": case_id}).one()
     assert record._asdict() == row._asdict() and pauses == []
