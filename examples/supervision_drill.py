@@ -190,11 +190,12 @@ def main() -> None:
     for alert in cards:
         print(card_line(engine, alert))
     print(f"效能积分 {MONTH} (policy {policy.name}):")
-    print("  单位｜岗位  办结环节 按时 提前 预警 黄牌 红牌  得分")
+    print("  实施主体｜单位｜岗位  办结环节 按时 提前 预警 黄牌 红牌  得分")
     for score in efficiency(engine, MONTH, policy):
         counts = score.alerts
         print(
-            f"  {score.unit}｜{score.post_name}  {score.handled} {score.on_time} {score.early} "
+            f"  {score.subject}｜{score.unit}｜{score.post_name}  "
+            f"{score.handled} {score.on_time} {score.early} "
             f"{counts['warning']} {counts['yellow']} {counts['red']}  {score.score:g}"
         )
 

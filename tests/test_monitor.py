@@ -21,6 +21,8 @@ from click.testing import CliRunner
 from powerflow import store
 from powerflow.checks import check_catalog
 from powerflow.cli import main
+from powerflow.compiler import compile_definition
+from powerflow.definition import parse_definition
 from powerflow.engine import SHANGHAI, CaseEngine
 from powerflow.errors import AlertError, PolicyError
 from powerflow.monitor import (
@@ -343,6 +345,27 @@ def test_efficiency_scores(engine: CaseEngine) -> None:
     assert scores["window"].handled == 2
 
 
+def test_efficiency_scores_keep_agencies_apart(engine: CaseEngine) -> None:
+    # Another county agency with the same 窗口 unit and post ids: its posts are its own.
+    source = (DEFINITIONS / "food-business-licence.yaml").read_text(encoding="utf-8")
+    other = source.replace(LICENCE, "33990100ZZ-XK-0001").replace(
+        "subject: 云溪县市场监督管理局", "subject: 云溪县某某局"
+    )
+    engine.register([compile_definition(parse_definition(other, "other-licence.yaml"))])
+    accepted_licence(engine, "2025-03-03")
+    case = engine.open_case(
+        "33990100ZZ-XK-0001", officer="wang", at=at("2025-03-03 09:00"),
+        facts={"materials_complete": True},
+    )
+    engine.act(case.id, "accept", officers=["wang"], at=at("2025-03-03 10:00"))
+    windows = [s for s in efficiency(engine, "2025-03", DEFAULT) if s.post == "window"]
+    assert [(s.subject, s.handled) for s in windows] == [
+        ("云溪县市场监督管理局", 1),
+        ("云溪县某某局", 1),
+    ]
+    assert windows[0].unit == windows[1].unit
+
+
 # ---------------------------------------------------------------------------------------------
 # CLI
 
@@ -379,7 +402,7 @@ def test_cli_monitor_alerts_and_report(runner: CliRunner, tmp_path: Path) -> Non
     csv_out = runner.invoke(
         main, [*base, "report", "efficiency", "--month", "2025-09", "--format", "csv"]
     )
-    assert csv_out.stdout.splitlines()[0].startswith("unit,post,post_name,handled")
+    assert csv_out.stdout.splitlines()[0].startswith("subject,unit,post,post_name,handled")
     assert runner.invoke(main, [*base, "report", "efficiency", "--month", "2025-13"]).exit_code == 2
     assert runner.invoke(main, [*base, "monitor", "--policy", "nope"]).exit_code == 1
     store.dispose(url)

@@ -290,7 +290,7 @@ class Month(click.ParamType[str]):
 @POLICY
 @pass_settings
 def report_efficiency(settings: Settings, month: str, output_format: str, policy_name: str) -> None:
-    """效能积分 per unit and post for a month."""
+    """效能积分 per agency, unit and post for a month."""
     scores = efficiency(open_engine(settings), month, load_policy(policy_name))
     rows = [score.to_json() for score in scores]
     if output_format == "json":
@@ -300,8 +300,8 @@ def report_efficiency(settings: Settings, month: str, output_format: str, policy
         writer = csv.DictWriter(
             buffer,
             fieldnames=[
-                "unit", "post", "post_name", "handled", "on_time", "early", "warnings", "yellows",
-                "reds", "score",
+                "subject", "unit", "post", "post_name", "handled", "on_time", "early", "warnings",
+                "yellows", "reds", "score",
             ],
         )
         writer.writeheader()
@@ -310,7 +310,8 @@ def report_efficiency(settings: Settings, month: str, output_format: str, policy
     else:
         for row in rows:
             click.echo(
-                f"{row['unit']}\t{row['post_name']}\t办理 {row['handled']}\t按时 {row['on_time']}\t"
+                f"{row['subject']}\t{row['unit']}\t{row['post_name']}\t"
+                f"办理 {row['handled']}\t按时 {row['on_time']}\t"
                 f"提前 {row['early']}\t预警 {row['warnings']}\t黄牌 {row['yellows']}\t"
                 f"红牌 {row['reds']}\t积分 {row['score']:g}"
             )

@@ -1,5 +1,8 @@
 """效能积分: per unit and post, a month's handled steps, timeliness, alerts and score (E-04).
 
+A post belongs to its agency (实施主体): posts of one agency are scored together across its
+powers, while two agencies that each have, say, a 局领导班子 with a ``director`` post stay apart.
+
 A post is scored on the steps it completed in the month (on time: before the step's limit ran
 out; early: done before the limit's last day) and on the alerts raised against it (revoked
 alerts do not count). Score = base + weight × alerts per level + a bonus of ``early_bonus`` for
@@ -23,6 +26,8 @@ from powerflow.monitor.policy import AlertPolicy, Level
 class PostScore:
     """One post's month."""
 
+    subject: str
+    """The agency (实施主体) the post belongs to."""
     unit: str
     post: str
     post_name: str
@@ -34,6 +39,7 @@ class PostScore:
 
     def to_json(self) -> dict[str, object]:
         return {
+            "subject": self.subject,
             "unit": self.unit,
             "post": self.post,
             "post_name": self.post_name,
@@ -55,16 +61,19 @@ def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
 
 
 def efficiency(engine: CaseEngine, month: str, policy: AlertPolicy) -> list[PostScore]:
-    """The efficiency scores of every unit and post active in the month, sorted."""
+    """The efficiency scores of every agency's units and posts active in the month, sorted."""
     start, end = month_bounds(month)
-    scores: dict[tuple[str, str], PostScore] = {}
+    scores: dict[tuple[str, str, str], PostScore] = {}
 
     def score_for(digest: str, step_id: str) -> PostScore:
         power = engine.power(digest)
         post = power.post(power.step(step_id).post)
-        key = (post.unit, post.id)
+        subject = power.definition.subject
+        key = (subject, post.unit, post.id)
         if key not in scores:
-            scores[key] = PostScore(unit=post.unit, post=post.id, post_name=post.name)
+            scores[key] = PostScore(
+                subject=subject, unit=post.unit, post=post.id, post_name=post.name
+            )
         return scores[key]
 
     entries, cases, alerts = store.step_entries, store.cases, store.alerts
@@ -101,4 +110,4 @@ def efficiency(engine: CaseEngine, month: str, policy: AlertPolicy) -> list[Post
             share = score.early / score.handled
             points += weights.early_bonus * math.floor(share / weights.early_share_step + 1e-9)
         score.score = round(points, 2)
-    return sorted(scores.values(), key=lambda s: (s.unit, s.post))
+    return sorted(scores.values(), key=lambda s: (s.subject, s.unit, s.post))
