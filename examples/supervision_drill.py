@@ -4,8 +4,8 @@ From Mon 15 Sep to Fri 31 Oct 2025 the county's offices open cases on working da
 them on working days only, usually within each step's limit and sometimes after it. Every
 evening at 18:00 the monitor sweeps the database with the default alert policy (预警 near a
 limit, 黄牌 past a 承诺时限 or an internal step limit, 红牌 past a 法定时限), raising each alert
-once. At the end the script lists the cards and October's 效能积分 per unit and post. The run is
-deterministic (a fixed seed), so its figures repeat on a fresh database.
+once. At the end the script lists the cards and October's 效能积分 per agency, unit and post. The
+run is deterministic (a fixed seed), so its figures repeat on a fresh database.
 
     .venv/bin/python examples/supervision_drill.py [DATABASE_URL_OR_SQLITE_FILE]
 """

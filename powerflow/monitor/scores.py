@@ -1,4 +1,4 @@
-"""效能积分: per unit and post, a month's handled steps, timeliness, alerts and score (E-04).
+"""效能积分 (E-04): per agency, unit and post, a month's handled steps, timeliness, alerts, score.
 
 A post belongs to its agency (实施主体): posts of one agency are scored together across its
 powers, while two agencies that each have, say, a 局领导班子 with a ``director`` post stay apart.
