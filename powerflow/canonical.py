@@ -18,7 +18,10 @@ def _moment_or_date(value: Any) -> str:
         return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    raise TypeError(f"cannot record a {type(value).__name__} in a case event")
+    raise TypeError(
+        f"cannot record a {type(value).__name__} as JSON: only text, numbers, true/false, null, "
+        "lists, mappings, dates and times"
+    )
 
 
 # Built once: json.dumps with options builds a new encoder on every call.
