@@ -66,8 +66,7 @@ def local_date(moment: dt.datetime) -> dt.date:
 
 @functools.lru_cache(maxsize=4096)
 def overdue_from(due: dt.date) -> dt.datetime:
-    """The moment a limit whose last day is ``due`` is exceeded: the next day's 00:00 in
-    Shanghai."""
+    """When a limit whose last day is ``due`` is exceeded: the next day's 00:00 in Shanghai."""
     return dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), SHANGHAI).astimezone(UTC)
 
 
@@ -479,8 +478,7 @@ class CaseEngine:
         overdue_on: dt.date | None = None,
         limit: int | None = None,
     ) -> list[Case]:
-        """Cases filtered by power, current step, or being past a legal or step deadline on a
-        date."""
+        """Cases filtered by power, current step, or past a legal or step deadline on a date."""
         query = sa.select(store.cases).order_by(store.cases.c.id)
         if code is not None:
             query = query.where(store.cases.c.code == code)
