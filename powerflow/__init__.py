@@ -1,4 +1,3 @@
-"""powerflow: administrative powers (行政权力) defined once, checked, run, supervised and
-published."""
+"""powerflow: administrative powers (行政权力) defined once, checked, run, watched, published."""
 
 __version__ = "0.1.0"

@@ -66,8 +66,7 @@ KNOWN_CATEGORIES: tuple[str, ...] = (
     "行政裁决",
     "其他行政权力",
 )
-"""The categories of 权力清单 (F-01). Localities add variants, so others are accepted with a
-warning."""
+"""The categories of 权力清单 (F-01); localities add variants, accepted with a warning."""
 
 CATEGORY_CODES: dict[str, str] = {
     "行政许可": "XK",
@@ -645,8 +644,7 @@ class Definition(DefinitionPart):
 
 @dataclass(frozen=True)
 class SourceMap:
-    """Where each field path of a definition stands in its YAML file, and the text it was read
-    from."""
+    """Where each field path of a definition stands in its YAML file, and the text read."""
 
     file: str
     lines: dict[str, int]
@@ -674,8 +672,7 @@ class LoadedDefinition:
 
 
 def load_definition(path: Path | str) -> LoadedDefinition:
-    """Load and validate one YAML definition file; raise DefinitionError naming file, line,
-    field."""
+    """Load and validate one YAML definition; DefinitionError names file, line and field."""
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")

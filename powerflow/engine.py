@@ -1089,8 +1089,7 @@ class CaseEngine:
         expected: Duration | None = None,
         expected_version: int | None = None,
     ) -> Case:
-        """Stop the clock for a special procedure or a suspension (中止); the step's post
-        decides."""
+        """Stop the clock for a special procedure or a 中止; the step's post decides."""
         _require_aware(at)
         if not reason.strip() or not basis.strip():
             raise CaseError("a suspension needs a reason and its legal basis")

@@ -16,8 +16,7 @@ ITEM_KEYS = ("id", "action", "right")
 
 
 class YamlProblem(Exception):
-    """The text is not YAML the reader accepts; ``line``, ``field`` and ``rule`` say where and
-    why."""
+    """Text the YAML reader refuses; ``line``, ``field`` and ``rule`` say where and why."""
 
     def __init__(self, line: int, field: str, rule: str, message: str) -> None:
         super().__init__(message)

@@ -317,8 +317,7 @@ def case_act(
     bases: tuple[str, ...],
     reason: str | None,
 ) -> None:
-    """Perform an action on a case (a penalty decision names its violation, circumstances and
-    fine)."""
+    """Perform an action (a penalty decision names its violation, circumstances and fine)."""
     decision = None
     if violation is not None:
         decision = PenaltyDecision(
