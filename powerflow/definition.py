@@ -31,6 +31,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from powerflow.errors import DefinitionError, did_you_mean
 from powerflow.findings import Finding, Severity
@@ -197,6 +198,44 @@ class PartyType(StrEnum):
         return {"individual": "公民", "organisation": "法人或者其他组织"}[self.value]
 
 
+class OutcomeKind(StrEnum):
+    """办理结果的类型: what an exit decides, read by the checks and the engine (never the words)."""
+
+    PENALTY = "penalty"  # 处罚决定: 给予行政处罚
+    NO_PENALTY = "no_penalty"  # 不予处罚 (行政处罚法 art. 33)
+    GRANT = "grant"  # 准予、予以: 准予许可, 予以确认, 认定工伤, 予以公开, 免征
+    PARTIAL = "partial"  # 部分准予、部分不予: 部分公开、部分不予公开
+    REFUSAL = "refusal"  # 不予: 不予受理, 不予许可, 不予批准, 不予立案, 不予实施
+    TRANSFER = "transfer"  # 移送: 移送司法机关, 移送普通程序办理, 移送强制执行
+    DECISION = "decision"  # 其他处理决定: 征收, 裁决, 没收或者销毁, 强制执行, 责令改正
+    RELEASE = "release"  # 解除: 解除强制措施 (行政强制法 art. 28)
+    REPLY = "reply"  # 告知: 告知政府信息不存在, 告知非本机关负责公开 (政府信息公开条例 art. 36)
+    CLOSURE = "closure"  # 终结: 申请终止, 视为放弃申请, 已履行, 执行完毕, 调解结案, 未发现问题
+
+    @property
+    def imposes_penalty(self) -> bool:
+        """A 行政处罚 decision: the 告知, hearing and 裁量基准 rules apply to it."""
+        return self is OutcomeKind.PENALTY
+
+    @property
+    def grants(self) -> bool:
+        """The application is granted, wholly or in part (准予, 予以)."""
+        return self in (OutcomeKind.GRANT, OutcomeKind.PARTIAL)
+
+    @property
+    def refuses(self) -> bool:
+        """The application is refused, wholly or in part: reasons are owed (不予 …)."""
+        return self in (OutcomeKind.REFUSAL, OutcomeKind.PARTIAL)
+
+    @property
+    def transfers(self) -> bool:
+        """移送: the matter goes to another organ or procedure; nothing is decided on the party."""
+        return self is OutcomeKind.TRANSFER
+
+
+_OUTCOME_KINDS = ", ".join(kind.value for kind in OutcomeKind)
+
+
 class TierKind(StrEnum):
     """裁量档次 of a discretion benchmark (裁量基准), from lightest to heaviest."""
 
@@ -224,6 +263,16 @@ def _version_text(value: Any) -> Any:
         raise ValueError(f"quote the version so it stays exact, e.g. version: '{value}'")
     return _text_from_number(value)
 
+
+def _required(field: str, message: str, at: tuple[str | int, ...] = ()) -> PydanticCustomError:
+    """A field required by another field's value: reported as missing at ``at`` + ``field``."""
+    return PydanticCustomError(
+        REQUIRED_HERE, "{message}", {"message": message, "path": (*at, field)}
+    )
+
+
+REQUIRED_HERE = "required_here"
+"""The pydantic error type of a field that another field's value makes required."""
 
 Text = Annotated[str, Field(min_length=1)]
 Identifier = Annotated[str, Field(pattern=_ID_PATTERN, description="ascii id: a-z, 0-9, _")]
@@ -383,12 +432,55 @@ class Action(DefinitionPart):
     condition: str | None = Field(default=None, description="流程图上的条件说明")
     post: Identifier | None = Field(default=None, description="可执行的岗位; 默认为本环节岗位")
     guard: str | None = Field(default=None, description="条件名 (from the guard registry)")
-    outcome: str | None = Field(default=None, description="办理结果, e.g. 准予许可, 不予许可")
+    outcome: str | None = Field(
+        default=None, description="办理结果 as the chart states it, e.g. 准予许可, 给予行政处罚"
+    )
+    outcome_kind: OutcomeKind | None = Field(
+        default=None,
+        description="办理结果的类型, required with an outcome and on every exit of a decision "
+        "step: penalty 处罚决定, no_penalty 不予处罚, grant 准予/予以, partial 部分准予, "
+        "refusal 不予许可/不予受理, transfer 移送, decision 其他处理决定 (征收, 裁决, 没收), "
+        "release 解除强制措施, reply 告知, closure 终结 (申请终止, 已履行, 调解结案)",
+    )
     deemed: bool = Field(
         default=False,
         description="视为: the engine takes this action by itself, whatever its guard, when the "
         "step's limit runs out, e.g. 逾期不告知补正的自收到材料之日起即为受理 (行政许可法 art. 32)",
     )
+
+    @property
+    def imposes_penalty(self) -> bool:
+        """The exit decides a 行政处罚 (outcome_kind: penalty)."""
+        return self.outcome_kind is not None and self.outcome_kind.imposes_penalty
+
+    @property
+    def grants(self) -> bool:
+        """The exit grants the application, wholly or in part."""
+        return self.outcome_kind is not None and self.outcome_kind.grants
+
+    @property
+    def refuses(self) -> bool:
+        """The exit refuses the application, wholly or in part (不予 …)."""
+        return self.outcome_kind is not None and self.outcome_kind.refuses
+
+    @property
+    def transfers(self) -> bool:
+        """The exit is a 移送: nothing is decided on the party."""
+        return self.outcome_kind is not None and self.outcome_kind.transfers
+
+    @model_validator(mode="after")
+    def _outcome_with_kind(self) -> Action:
+        if self.outcome is not None and self.outcome_kind is None:
+            raise _required(
+                "outcome_kind",
+                f"the outcome {self.outcome} needs its outcome_kind, one of: {_OUTCOME_KINDS}",
+            )
+        if self.outcome_kind is not None and self.outcome is None:
+            raise _required(
+                "outcome", f"outcome_kind {self.outcome_kind.value} needs the outcome as the chart "
+                "states it (办理结果)"
+            )
+        return self
 
 
 class Step(DefinitionPart):
@@ -434,6 +526,20 @@ class Step(DefinitionPart):
     def _special_steps_pause(self) -> Step:
         if self.kind is StepKind.SPECIAL and self.pause is None:
             raise ValueError("a special procedure (kind: special) must declare its pause")
+        return self
+
+    @model_validator(mode="after")
+    def _decisions_state_their_outcome(self) -> Step:
+        if self.kind is not StepKind.DECISION:
+            return self
+        for index, action in enumerate(self.actions):
+            if action.outcome_kind is None:
+                raise _required(
+                    "outcome_kind",
+                    f"the action {action.action} leaves a decision step: state its outcome "
+                    f"(办理结果) and outcome_kind, one of: {_OUTCOME_KINDS}",
+                    at=("actions", index),
+                )
         return self
 
 
@@ -829,6 +935,11 @@ def _schema_findings(exc: ValidationError, data: Any, source: SourceMap) -> Iter
             rule = "load.unknown-key"
         elif kind == "missing":
             message = f"the field {loc[-1]} is required here"
+            rule = "load.missing-field"
+        elif kind == REQUIRED_HERE:
+            field = display_path((*loc, *error["ctx"]["path"]), data)
+            line = source.line_of(field)
+            message = str(error["ctx"]["message"])
             rule = "load.missing-field"
         elif kind in ("enum", "literal_error"):
             allowed_values = _allowed_values(loc)

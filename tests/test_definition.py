@@ -12,7 +12,9 @@ import pytest
 from powerflow.checks import check_catalog, run_checks
 from powerflow.compiler import compile_definition
 from powerflow.definition import (
+    Action,
     Definition,
+    OutcomeKind,
     TimeUnit,
     definition_schema,
     load_definition,
@@ -161,7 +163,8 @@ def test_missing_file_is_a_finding(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
-        ("", "load.empty"), ("# only a comment\n", "load.empty"),
+        ("", "load.empty"),
+        ("# only a comment\n", "load.empty"),
         ("- a\n- b\n", "load.not-a-mapping"),
     ],
     ids=["empty", "comment-only", "a-list"],
@@ -218,6 +221,56 @@ def test_schema_describes_the_language_with_chinese_terms() -> None:
     assert "法定时限" in str(schema["$defs"]["CaseLimits"])
     assert set(Definition.model_fields) <= set(schema["properties"])
     assert [u.value for u in TimeUnit] == ["workday", "day", "month", "hour"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "penalty", "grants", "refuses", "transfers"),
+    [
+        (OutcomeKind.PENALTY, True, False, False, False),
+        (OutcomeKind.NO_PENALTY, False, False, False, False),
+        (OutcomeKind.GRANT, False, True, False, False),
+        (OutcomeKind.PARTIAL, False, True, True, False),
+        (OutcomeKind.REFUSAL, False, False, True, False),
+        (OutcomeKind.TRANSFER, False, False, False, True),
+        (OutcomeKind.DECISION, False, False, False, False),
+        (OutcomeKind.RELEASE, False, False, False, False),
+        (OutcomeKind.REPLY, False, False, False, False),
+        (OutcomeKind.CLOSURE, False, False, False, False),
+    ],
+    ids=lambda value: value.value if isinstance(value, OutcomeKind) else None,
+)
+def test_outcome_kind_properties(
+    kind: OutcomeKind, penalty: bool, grants: bool, refuses: bool, transfers: bool
+) -> None:
+    action = Action(action="decide", name="决定", to="done", outcome="结果", outcome_kind=kind)
+    assert (action.imposes_penalty, action.grants, action.refuses, action.transfers) == (
+        penalty,
+        grants,
+        refuses,
+        transfers,
+    )
+
+
+def test_an_action_without_outcome_decides_nothing() -> None:
+    action = Action(action="accept", name="受理", to="review")
+    assert not (action.imposes_penalty or action.grants or action.refuses or action.transfers)
+
+
+def test_every_outcome_kind_is_used_by_a_shipped_definition() -> None:
+    used = {
+        action.outcome_kind
+        for path in shipped_definition_files()
+        for step in load_definition(path).definition.steps
+        for action in step.actions
+    }
+    assert set(OutcomeKind) <= used
+
+
+def test_schema_lists_the_outcome_kinds_with_their_chinese_terms() -> None:
+    schema = definition_schema()
+    assert schema["$defs"]["OutcomeKind"]["enum"] == [kind.value for kind in OutcomeKind]
+    described = schema["$defs"]["Action"]["properties"]["outcome_kind"]["description"]
+    assert all(term in described for term in ("处罚决定", "不予处罚", "不予许可", "移送"))
 
 
 def test_loading_definitions_does_not_import_the_heavy_layers() -> None:

@@ -106,19 +106,62 @@ def test_small_fines_below_the_threshold_need_no_hearing() -> None:
     assert "吊销许可证件" in finding.message
 
 
+IMPOSE = "outcome: 给予行政处罚, outcome_kind: penalty}"
+INTO_DECISION = (
+    "{action: propose_no_penalty, name: 拟不予处罚, to: waive}",
+    "{action: propose_no_penalty, name: 拟不予处罚, to: decision}",
+)
+
+
 def test_a_no_penalty_route_into_the_penalty_decision_needs_the_notice() -> None:
     # Documented decision: 不予处罚 may skip the 告知, but not through a step that can also impose.
-    into_decision = (
-        "{action: propose_no_penalty, name: 拟不予处罚, to: waive}",
-        "{action: propose_no_penalty, name: 拟不予处罚, to: decision}",
-    )
-    found = findings("penalty", into_decision)
+    found = findings("penalty", INTO_DECISION)
     assert "penalty.prior-notice" in rules(found)
     assert all(
         f.field == "steps.decision.actions.impose"
         for f in found
         if f.rule == "penalty.prior-notice"
     )
+
+
+@pytest.mark.parametrize(
+    ("impose", "penalty"),
+    [
+        (IMPOSE, True),
+        ("outcome: 不予行政处罚, outcome_kind: penalty}", True),
+        ("outcome: 给予行政处罚, outcome_kind: no_penalty}", False),
+        ("outcome: 移送司法机关, outcome_kind: penalty}", True),
+    ],
+    ids=["as-shipped", "refusal-words", "penalty-words", "transfer-words"],
+)
+def test_the_outcome_kind_decides_a_penalty_not_its_words(impose: str, penalty: bool) -> None:
+    # An ungated route reaches the decision step: only a penalty exit there needs the 告知.
+    found = findings("penalty", INTO_DECISION, (IMPOSE, impose))
+    assert ("penalty.prior-notice" in rules(found)) is penalty
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("refusal", set()),
+        ("grant", {"licensing.certificate"}),
+        ("partial", {"licensing.certificate"}),
+    ],
+)
+def test_the_outcome_kind_decides_a_grant_not_its_words(kind: str, expected: set[str]) -> None:
+    # The refusal leads straight to the final step: a grant there would skip the delivery.
+    refuse = (
+        "outcome: 不予许可, outcome_kind: refusal}",
+        f"outcome: 不予许可, outcome_kind: {kind}}}",
+    )
+    assert rules(findings("licensing", refuse)) == expected
+
+
+def test_a_refusal_owes_its_reasons_whatever_its_words() -> None:
+    quiet = ("outcome: 不予许可, outcome_kind: refusal}", "outcome: 驳回, outcome_kind: refusal}")
+    no_reasons = ("      - right: 要求说明理由\n", "")
+    found = findings("licensing", quiet, no_reasons)
+    assert "licensing.refusal-reasons" in rules(found)
 
 
 def test_simple_procedure_refuses_heavy_types() -> None:

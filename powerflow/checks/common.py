@@ -1,5 +1,5 @@
 """What the statute-family rules share: field paths, comparing limits across units, reading
-outcomes and procedures, and gates on the paths of the flow graph.
+procedures, and gates on the paths of the flow graph.
 
 Comparing limits in different units. A limit is turned into a range of calendar days it may
 span: ``day`` n is exactly n; ``workday`` n is at least n (every day a working day, as around
@@ -127,25 +127,7 @@ def shorter_than(duration: Duration, minimum: Duration) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading outcomes, procedures and posts
-
-_REFUSAL_WORDS = ("不予", "驳回", "拒绝", "不准", "不批准")
-
-
-def is_transfer(outcome: str | None) -> bool:
-    """移送 (to a judicial organ or another agency): not a decision on the party's rights."""
-    return outcome is not None and "移送" in outcome
-
-
-def is_refusal(outcome: str | None) -> bool:
-    """A negative outcome: 不予许可, 不予处罚, 驳回 …"""
-    return outcome is not None and any(word in outcome for word in _REFUSAL_WORDS)
-
-
-def imposes_penalty(action: Action) -> bool:
-    """A decision exit that imposes a penalty: any outcome that is neither a refusal nor a 移送."""
-    return not is_refusal(action.outcome) and not is_transfer(action.outcome)
-
+# Reading procedures and posts
 
 def is_simple_procedure(definition: Definition) -> bool:
     """简易程序 (当场处罚, 行政处罚法 art. 51), named in ``procedure``."""

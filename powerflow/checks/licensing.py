@@ -5,8 +5,9 @@ Decisions taken here, for the legal office to know:
 * The intake step (``kind: intake``) carries the 补正 notice: its limit is the "当场或者五日内一次
   告知", and it needs an action marked ``deemed: true`` that continues the case, the deemed
   acceptance the engine takes when the five days pass without a notice (art. 32).
-* A decision exit whose ``outcome`` reads as a refusal (不予…, 驳回, 拒绝) is a refusal; every
-  other decision exit grants and must lead to a delivery step (颁发、送达) within ten working days.
+* A decision exit's ``outcome_kind`` says what it decides: a ``refusal`` (不予许可) or ``partial``
+  grant owes its reasons; a ``grant`` (or ``partial``) must lead to a delivery step (颁发、送达)
+  within ten working days.
 * Joint handling (统一办理、联合办理、集中办理, art. 26) is marked ``joint: true`` on the definition
   and moves the limits to 45 + 15 working days.
 * The periods are maxima the statute lets 法律、法规 change ("法律、法规另有规定的，依照其规定"):
@@ -22,7 +23,6 @@ from powerflow.checks.common import (
     advance_notice_violations,
     decision_exits,
     hearing_window_violations,
-    is_refusal,
     limit,
     rights_of,
     step_field,
@@ -79,7 +79,7 @@ def deemed_acceptance(power: CompiledPower) -> Iterator[Violation]:
     for step in steps_of_kind(power, StepKind.INTAKE):
         deemed = [a for a in step.actions if a.deemed]
         if not any(
-            not power.step(a.to).final and not is_refusal(a.outcome)
+            not power.step(a.to).final and not a.refuses
             for a in deemed
             if a.to in {s.id for s in power.definition.steps}
         ):
@@ -185,7 +185,7 @@ def certificate(power: CompiledPower) -> Iterator[Violation]:
         return
     maximum = limit(10, WD, LAW, "44")
     for exit_ in decision_exits(power):
-        if is_refusal(exit_.action.outcome):
+        if not exit_.action.grants:
             continue
         target = power.step(exit_.target)
         if target.kind is not StepKind.DELIVERY:
@@ -255,7 +255,7 @@ def refusal_reasons(power: CompiledPower) -> Iterator[Violation]:
     if not _applies(power):
         return
     for exit_ in decision_exits(power):
-        if not is_refusal(exit_.action.outcome):
+        if not exit_.action.refuses:
             continue
         stated = rights_of(power.step(exit_.source)) | rights_of(power.step(exit_.target))
         if RightKind.REASONS not in stated:

@@ -2,11 +2,12 @@
 
 Decisions taken here, for the legal office to know:
 
-* A decision exit *imposes a penalty* unless its ``outcome`` reads as a refusal (不予处罚) or
-  a 移送. Only penalty exits must be preceded by the 告知 (arts. 44, 45, 62): 不予处罚 and
-  移送司法机关 take nothing from the party and may be decided without it. Because the check
-  follows every path, a no-penalty route into the same decision step as the penalty route is an
-  error too (the decision step could then impose a penalty untold): give it its own decision step.
+* A decision exit *imposes a penalty* when its ``outcome_kind`` is ``penalty``; 不予处罚
+  (``no_penalty``) and 移送 (``transfer``) do not. Only penalty exits must be preceded by the
+  告知 (arts. 44, 45, 62): 不予处罚 and 移送司法机关 take nothing from the party and may be
+  decided without it. Because the check follows every path, a no-penalty route into the same
+  decision step as the penalty route is an error too (the decision step could then impose a
+  penalty untold): give it its own decision step.
 * The 告知 gate is a notice step granting both 陈述 and 申辩.
 * 法制审核 (art. 58) is required in 普通程序 whenever a hearing is possible (a hearing step, or a
   penalty that triggers the hearing right); it may be a ``legal_review`` step or a 法制审核
@@ -29,7 +30,6 @@ from powerflow.checks.common import (
     advance_notice_violations,
     decision_exits,
     hearing_window_violations,
-    imposes_penalty,
     is_simple_procedure,
     limit,
     officer_violations,
@@ -90,7 +90,7 @@ def _ordinary(power: CompiledPower) -> bool:
 
 
 def _penalty_exits(power: CompiledPower) -> list[Exit]:
-    return [e for e in decision_exits(power) if imposes_penalty(e.action)]
+    return [e for e in decision_exits(power) if e.action.imposes_penalty]
 
 
 def max_fine(definition: Definition, party: PartyType) -> Decimal | None:

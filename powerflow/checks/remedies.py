@@ -4,7 +4,8 @@ within what period to seek 复议 and 诉讼.
 A route counts as stated when it comes with its period: a 复议 or 诉讼 right with a ``window`` on
 the decision step or on the step the exit leads to (the 决定书 送达), or a 复议 or 诉讼 channel with
 a ``period`` in ``supervision.external`` (the definition's standing notice, printed on every
-决定书). Exits whose outcome is a 移送 decide nothing on the party and are skipped.
+决定书). Exits whose ``outcome_kind`` is ``transfer`` (移送) decide nothing on the party and are
+skipped.
 
 A 诉讼 period shorter than 6 months is an override when it cites a 法律 (行政诉讼法 art. 46:
 "法律另有规定的除外"), e.g. the 15 days after a 复议前置 decision (art. 45) or 森林法 art. 22;
@@ -25,7 +26,6 @@ from powerflow.checks.common import (
     channel_field,
     decision_exits,
     is_simple_procedure,
-    is_transfer,
     limit,
     right_field,
     shorter_than,
@@ -81,7 +81,7 @@ def decision_routes(power: CompiledPower) -> Iterator[Violation]:
         if channel.kind is kind and channel.period is not None
     }
     for exit_ in decision_exits(power):
-        if is_transfer(exit_.action.outcome):
+        if exit_.action.transfers:
             continue
         stated = set(standing)
         for step in (power.step(exit_.source), power.step(exit_.target)):
