@@ -3,6 +3,12 @@
 Used by every file format powerflow reads (definitions, alert policies). Duplicate keys are an
 error (PyYAML would silently keep the last), and list items are named by their ``id``,
 ``action`` or ``right`` in field paths (``steps.review.limit``) when that name is unique.
+
+Reading is bounded before anything is built: a text over ``MAX_CHARS``, nesting deeper than
+``MAX_DEPTH`` or aliases that expand to more than ``MAX_NODES`` nodes (a "billion laughs" file)
+is refused with a ``load.*`` problem, never a MemoryError, RecursionError or hang. libyaml's C
+parser is used when PyYAML has it (about ten times faster, same line numbers); the pure-Python
+parser is the fallback.
 """
 
 from __future__ import annotations
@@ -13,6 +19,16 @@ from typing import Any
 import yaml
 
 ITEM_KEYS = ("id", "action", "right")
+
+MAX_CHARS = 1_000_000
+"""Longest text read: the largest shipped definition is a few dozen KiB."""
+MAX_DEPTH = 40
+"""Deepest nesting of mappings and lists: the definition language needs about six levels."""
+MAX_NODES = 200_000
+"""Most nodes once every alias is expanded: bounds the work and memory of one file."""
+
+SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""The loader class used: libyaml's when PyYAML was built with it, else the Python one."""
 
 
 class YamlProblem(Exception):
@@ -68,20 +84,85 @@ def display_path(loc: tuple[int | str, ...], data: Any) -> str:
 
 def read_yaml(text: str) -> tuple[Any, Lines]:
     """Parse YAML text into plain data and the line of every field; raise YamlProblem."""
+    return read_yaml_with(text, SafeLoader)
+
+
+def read_yaml_with(text: str, loader: type[yaml.SafeLoader]) -> tuple[Any, Lines]:
+    """``read_yaml`` through a given loader class (the C one or the pure-Python fallback)."""
+    if len(text) > MAX_CHARS:
+        raise YamlProblem(
+            1,
+            "",
+            "load.too-large",
+            f"the file has {len(text):,} characters; at most {MAX_CHARS:,} are read",
+        )
     reader = _Reader()
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        _check_bounds(text, loader)
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise YamlProblem(
-            mark.line + 1 if mark else 1, "", "load.yaml-syntax", f"YAML syntax error: {problem}"
-        ) from exc
+        line = mark.line + 1 if mark else 1
+        if "nesting depth" in problem:
+            # libyaml stops very deep flow nesting while scanning, before any event reaches us.
+            message = f"mappings and lists nest deeper than {MAX_DEPTH} levels here"
+            raise YamlProblem(line, "", "load.too-deep", message) from exc
+        raise YamlProblem(line, "", "load.yaml-syntax", f"YAML syntax error: {problem}") from exc
     except yaml.YAMLError as exc:
         raise YamlProblem(1, "", "load.yaml-syntax", str(exc)) from exc
     if node is None:
         raise YamlProblem(1, "", "load.empty", "the file is empty")
     return reader.read(node, ""), Lines(reader.lines)
+
+
+def _check_bounds(text: str, loader: type[yaml.SafeLoader]) -> None:
+    """Walk the event stream (no tree is built) and refuse deep nesting and alias bombs."""
+    anchored: dict[str, int] = {}
+    open_nodes: list[tuple[str | None, int]] = []  # (anchor, nodes inside so far) per collection
+    expanded = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            open_nodes.append((event.anchor, 1))
+            if len(open_nodes) > MAX_DEPTH:
+                raise YamlProblem(
+                    _line_of(event),
+                    "",
+                    "load.too-deep",
+                    f"mappings and lists nest deeper than {MAX_DEPTH} levels here",
+                )
+            size = 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, inside = open_nodes.pop()
+            if anchor is not None:
+                anchored[anchor] = inside
+            if open_nodes:
+                parent_anchor, parent_inside = open_nodes[-1]
+                open_nodes[-1] = (parent_anchor, parent_inside + inside)
+            continue
+        elif isinstance(event, yaml.ScalarEvent):
+            size = 1
+            if event.anchor is not None:
+                anchored[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            size = anchored.get(event.anchor or "", 1)
+        else:
+            continue
+        expanded += size
+        if expanded > MAX_NODES:
+            raise YamlProblem(
+                _line_of(event),
+                "",
+                "load.alias-budget",
+                f"aliases here expand the file beyond {MAX_NODES:,} nodes",
+            )
+        if open_nodes and not isinstance(event, yaml.CollectionStartEvent):
+            anchor, inside = open_nodes[-1]
+            open_nodes[-1] = (anchor, inside + size)
+
+
+def _line_of(event: yaml.Event) -> int:
+    return event.start_mark.line + 1 if event.start_mark is not None else 1
 
 
 def _join(path: str, name: str) -> str:
