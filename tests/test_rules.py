@@ -11,7 +11,7 @@ from powerflow.checks.registry import Violation
 from powerflow.compiler import compile_definition
 from powerflow.definition import Citation, Duration, TimeUnit, parse_definition
 from powerflow.findings import Finding, Severity
-from tests.conftest import DATA
+from tests.conftest import DATA, DEFINITIONS
 
 VALID = DATA / "valid"
 WD, CD, M, H = TimeUnit.WORKDAY, TimeUnit.DAY, TimeUnit.MONTH, TimeUnit.HOUR
@@ -162,6 +162,89 @@ def test_a_refusal_owes_its_reasons_whatever_its_words() -> None:
     no_reasons = ("      - right: 要求说明理由\n", "")
     found = findings("licensing", quiet, no_reasons)
     assert "licensing.refusal-reasons" in rules(found)
+
+
+LIGHTER = "fine: {min: 10000, max: 20000}"
+ORDINARY = "fine: {min: 20000, max: 40000}"
+HEAVIER = "fine: {min: 40000, max: 50000}"
+
+
+@pytest.mark.parametrize(
+    ("edits", "field", "words"),
+    [
+        (
+            [(LIGHTER, "fine: {min: 12000, max: 20000}")],
+            "tiers.2.fine",
+            ["from 10000 元 to below 12000 元", "the lowest, 从轻 12000元以上20000元以下"],
+        ),
+        (
+            [(ORDINARY, "fine: {min: 21000, max: 40000}")],
+            "tiers.3.fine",
+            ["above 20000 元 and below 21000 元", "从轻 10000元以上20000元以下 ends at 20000 元"],
+        ),
+        (
+            [(HEAVIER, "fine: {min: 40000, max: 48000}")],
+            "tiers.4.fine",
+            ["above 48000 元 up to 50000 元", "the highest, 从重 40000元以上48000元以下"],
+        ),
+        (
+            # 一般 swallows 从轻: the gap is measured from the furthest tier reached, not the last.
+            [
+                (ORDINARY, "fine: {min: 10000, max: 30000}"),
+                (HEAVIER, "fine: {min: 35000, max: 50000}"),
+            ],
+            "tiers.4.fine",
+            ["above 30000 元 and below 35000 元", "一般 10000元以上30000元以下 ends at 30000 元"],
+        ),
+    ],
+    ids=["below-the-lowest", "between-tiers", "above-the-highest", "after-a-wide-tier"],
+)
+def test_an_amount_in_no_tier_is_a_gap_naming_its_boundaries(
+    edits: list[tuple[str, str]], field: str, words: list[str]
+) -> None:
+    (finding,) = [f for f in findings("penalty", *edits) if f.rule == "benchmarks.tiers-gap"]
+    assert finding.field == f"benchmarks.0.bands.0.{field}"
+    assert finding.severity is Severity.ERROR
+    assert all(word in finding.message for word in words), finding.message
+
+
+def test_tiers_sharing_a_boundary_leave_no_gap_and_reductions_do_not_count() -> None:
+    # 减轻 lies below the range and 不予处罚 sets no fine: neither has to meet the tiers.
+    mitigated = ("fine: {min: 5000, max: 10000}", "fine: {min: 1000, max: 2000}")
+    assert "benchmarks.tiers-gap" not in rules(findings("penalty", mitigated))
+
+
+@pytest.mark.parametrize(
+    ("lighter", "ordinary", "expected"),
+    [
+        ("fine: {max: 40}", "fine: {min: 40, max: 120}", set()),
+        (
+            "fine: {max: 40}",
+            "fine: {min: 100, max: 120}",
+            {"benchmarks.tiers-gap", "benchmarks.local-split"},
+        ),
+        ("fine: {max: 60}", "fine: {min: 60, max: 120}", {"benchmarks.local-split"}),
+    ],
+    ids=["covering", "gap-below-40-percent", "lighter-above-20-percent"],
+)
+def test_only_a_maximum_asks_lighter_up_to_20_and_ordinary_holding_40_to_60_percent(
+    lighter: str, ordinary: str, expected: set[str]
+) -> None:
+    # 200 元以下: 从轻 up to 40 元, 一般 holding 80-120 元, reaching down to where 从轻 ends.
+    edits = (("fine: {max: 40}", lighter), ("fine: {min: 40, max: 120}", ordinary))
+    found = rules(findings("simple-penalty", *edits))
+    assert found & {"benchmarks.tiers-gap", "benchmarks.local-split"} == expected
+
+
+def test_a_gap_in_multiples_is_named_in_multiples() -> None:
+    # The shipped 食品安全法 art. 122 band: 10-20 倍货值金额, 从轻 10-13, 一般 13-17.
+    text = (DEFINITIONS / "food-unlicensed-penalty.yaml").read_text(encoding="utf-8")
+    old = "fine: {min: 13, max: 17, of: 货值金额}"
+    assert text.count(old) == 1
+    text = text.replace(old, "fine: {min: 14, max: 17, of: 货值金额}")
+    found = run_checks(compile_definition(parse_definition(text, "food-unlicensed-penalty.yaml")))
+    (finding,) = [f for f in found if f.rule == "benchmarks.tiers-gap"]
+    assert "above 13 倍货值金额 and below 14 倍货值金额" in finding.message
 
 
 def test_simple_procedure_refuses_heavy_types() -> None:

@@ -3,10 +3,13 @@ complete, ordered without overlap, split the way local rules expect, and 减轻/
 cited grounds.
 
 Each band of a benchmark is one statutory range (法定幅度). Within it the tiers 从轻, 一般 and 从重
-are required and must rise without overlapping (they may share a boundary amount); 减轻 lies
+are required and must rise without overlapping (they may share a boundary amount) and without a
+gap: every amount of the statutory range falls in some tier, so no fine can be decided that no
+tier justifies (a fine of 17 元 between 从轻 5-15 元 and 一般 20-35 元 is an error). 减轻 lies
 below the statutory minimum (行政处罚法 art. 32 grounds); 不予处罚 sets no fine (art. 33 grounds).
-Gaps between tiers are allowed: the local rule for a range with only a maximum (一般 at 40-60 %,
-从轻 up to 20 %) leaves one by design.
+For a range with only a maximum the local rule (domain rules D-03) is read so that it leaves no
+gap: 从轻 stays within 20 % of the maximum and 一般 holds 40-60 % of it (it may reach further
+down, to where 从轻 ends).
 """
 
 from __future__ import annotations
@@ -36,6 +39,11 @@ def _bands(power: CompiledPower) -> Iterator[tuple[str, str, Band]]:
 
 def _unit(fine: FineRange) -> str:
     return f"倍{fine.of}" if fine.of else "元"
+
+
+def _amount(value: Decimal, fine: FineRange) -> str:
+    """An amount in the range's units: 15 元, 13 倍货值金额."""
+    return f"{amount_text(value)} {_unit(fine)}"
 
 
 @rule(
@@ -166,9 +174,57 @@ def tiers_overlap(power: CompiledPower) -> Iterator[Violation]:
 
 
 @rule(
+    "benchmarks.tiers-gap",
+    ERROR,
+    "every amount of the statutory range falls in a tier (从轻 to 从重 leave no gap)",
+    statute="行政处罚裁量基准 local rules (国办发〔2022〕27号)",
+    article="D-02, D-03",
+)
+def tiers_gap(power: CompiledPower) -> Iterator[Violation]:
+    for path, code, band in _bands(power):
+        law = band.statutory
+        placed = sorted(
+            (tier.fine.min, tier.fine.max, k, f"{tier.tier.value} {tier.fine.label()}")
+            for k, tier in enumerate(band.tiers)
+            if tier.fine is not None
+            and tier.fine.of == law.of
+            and tier.tier not in (TierKind.NO_PENALTY, TierKind.MITIGATED)
+        )
+        if not placed:
+            continue  # no tier to place a fine in: benchmarks.tiers-missing says so
+        within = f"of the statutory {law.label()}"
+        low, reached, k, tier = placed[0]
+        if low > law.min:
+            yield Violation(
+                f"{path}.tiers.{k}.fine",
+                f"{code}: a fine from {_amount(law.min, law)} to below {_amount(low, law)} "
+                f"{within} falls in no tier: the lowest, {tier}, starts at {_amount(low, law)}; "
+                f"let a tier reach down to {_amount(law.min, law)}",
+            )
+        last_k, last = k, tier
+        for low, high, k, tier in placed[1:]:
+            if low > reached:
+                yield Violation(
+                    f"{path}.tiers.{k}.fine",
+                    f"{code}: a fine above {_amount(reached, law)} and below {_amount(low, law)} "
+                    f"{within} falls in no tier: {last} ends at {_amount(reached, law)} and "
+                    f"{tier} starts at {_amount(low, law)}; let one begin where the other ends",
+                )
+            if high >= reached:
+                reached, last_k, last = high, k, tier
+        if reached < law.max:
+            yield Violation(
+                f"{path}.tiers.{last_k}.fine",
+                f"{code}: a fine above {_amount(reached, law)} up to {_amount(law.max, law)} "
+                f"{within} falls in no tier: the highest, {last}, ends at "
+                f"{_amount(reached, law)}; let a tier reach up to {_amount(law.max, law)}",
+            )
+
+
+@rule(
     "benchmarks.local-split",
     WARNING,
-    "一般 holds the middle of the range; with only a maximum, 从轻 ≤ 20 % and 一般 40-60 %",
+    "一般 holds the middle of the range; with only a maximum, 从轻 ≤ 20 % and 一般 holds 40-60 %",
     statute="行政处罚裁量基准 local rules",
     article="D-03",
 )
@@ -191,11 +247,11 @@ def local_split(power: CompiledPower) -> Iterator[Violation]:
                     f"{law.label()}: 一般 is the middle tier",
                 )
             elif law.min == 0 and (
-                fine.min < law.max * Decimal("0.4") or fine.max > law.max * Decimal("0.6")
+                fine.min > law.max * Decimal("0.4") or fine.max < law.max * Decimal("0.6")
             ):
                 yield Violation(
                     f"{path}.tiers.{k}.fine",
-                    f"{code} 一般 {fine.label()} leaves 40-60 % of the maximum "
+                    f"{code} 一般 {fine.label()} does not hold 40-60 % of the maximum "
                     f"{amount_text(law.max)}: "
                     "the common rule where only a maximum is set",
                 )
